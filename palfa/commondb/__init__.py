@@ -1,0 +1,22 @@
+"""The common database: the survey's shared results database, and the verified beam uploader.
+
+``connect(url)`` opens it (SQLite file or ODBC), ``create_schema`` makes its tables,
+``upload_beam`` stores one results directory in one verified transaction.
+"""
+
+from palfa.commondb.connection import connect
+from palfa.commondb.queries import CandidateListing, count_rows, list_candidates
+from palfa.commondb.schema import create_schema
+from palfa.commondb.uploader import UploadReport, upload_beam
+from palfa.commondb.version import version_num
+
+__all__ = [
+    "CandidateListing",
+    "UploadReport",
+    "connect",
+    "count_rows",
+    "create_schema",
+    "list_candidates",
+    "upload_beam",
+    "version_num",
+]

@@ -1,0 +1,1 @@
+"""PSRFITS search-mode beams: headers, reading, writing and Mock file naming."""

@@ -1,0 +1,1 @@
+"""The beam search: engines, their stages, and the output contract they share."""
