@@ -1,0 +1,173 @@
+"""Entry point of the ``palfa`` command (see ``palfa --help``)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from cli.common import ConfigOption, console, settings_from
+from palfa.errors import PalfaError
+
+app = typer.Typer(help="PALFA pulsar-survey pipeline on Prefect 3.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+config_app = typer.Typer(help="Settings: create, show and check them.", no_args_is_help=True)
+db_app = typer.Typer(help="The job-tracker database.", no_args_is_help=True)
+archive_app = typer.Typer(help="The local archive (restore service + FTP server).",
+                          no_args_is_help=True)
+app.add_typer(config_app, name="config")
+app.add_typer(db_app, name="db")
+app.add_typer(archive_app, name="archive")
+
+
+@app.command()
+def demo(
+    beams: int = typer.Option(3, min=1, help="Number of simulated beams."),
+    seed: int = typer.Option(2030, help="Seed of the simulated survey."),
+    workspace: Path | None = typer.Option(None, help="Folder to work in (default: a new temp dir)."),
+    max_dm: float = typer.Option(300.0, help="Largest DM searched."),
+) -> None:
+    """Run the whole pipeline on simulated beams served by the local archive."""
+    from cli.demo import run_demo
+
+    if not run_demo(beams, seed, workspace, max_dm):
+        raise typer.Exit(1)
+
+
+@app.command()
+def simulate(
+    outdir: Path = typer.Argument(..., help="Folder for the beams and their truth files."),
+    beams: int = typer.Option(3, min=1, help="Number of beams."),
+    seed: int = typer.Option(2030, help="Random seed (same seed, same beams)."),
+    nbits: int = typer.Option(8, help="Bits per sample (4 or 8)."),
+    nsamp: int = typer.Option(2**18, help="Samples per beam."),
+) -> None:
+    """Write synthetic PSRFITS beams (Mock s0/s1 pairs) with injected pulsars and RFI."""
+    from palfa.simulate import simulate_survey
+
+    with console.status("simulating"):
+        made = simulate_survey(outdir, nbeams=beams, seed=seed, nbits=nbits, nsamp=nsamp)
+    for beam in made:
+        pulsars = ", ".join(f"P={p.period_s * 1e3:.3f} ms DM={p.dm:.1f} S/N={p.snr:.0f}"
+                            for p in beam.pulsars) or "noise only"
+        console.print(f"{beam.obs_name}: {pulsars}")
+
+
+@archive_app.command("serve")
+def archive_serve(
+    root: Path = typer.Argument(..., help="Folder of PSRFITS beams to serve."),
+    username: str = typer.Option("palfa", help="User name for both services."),
+    password: str = typer.Option(..., prompt=True, hide_input=True, envvar="PALFA_ARCHIVE_PASSWORD"),
+    restore_port: int = typer.Option(8080, help="Port of the restore web service."),
+    ftp_port: int = typer.Option(2121, help="Port of the FTP server."),
+    stage_delay: float = typer.Option(5.0, help="Seconds before a restore is staged."),
+) -> None:
+    """Serve ROOT on 127.0.0.1 like the observatory's archive, until Ctrl-C."""
+    from palfa.archive.local import LocalArchive, serve_forever
+
+    archive = LocalArchive(root, username, password, stage_delay_s=stage_delay,
+                           restore_port=restore_port, ftp_port=ftp_port)
+    console.print(f"restore service: {archive.restore_url}\nFTP: {archive.ftp_host}:{archive.ftp_port}")
+    serve_forever(archive)
+
+
+@db_app.command("create")
+def db_create(config: Path = ConfigOption) -> None:
+    """Create the job-tracker database (does nothing if it exists)."""
+    from palfa.jobtracker.database import create_database
+
+    url = settings_from(config).background.jobtracker_db
+    create_database(url)
+    console.print(f"job tracker ready: {url}")
+
+
+@app.command("add-files")
+def add_files(
+    directory: Path = typer.Argument(..., exists=True, file_okay=False, help="Folder of beams."),
+    config: Path = ConfigOption,
+) -> None:
+    """Track beam files copied by hand (status 'added'); refuses duplicates and non-PSRFITS files."""
+    from palfa.jobtracker.tracker import JobTracker, NewFile
+    from palfa.psrfits.names import group_beam_files
+    from palfa.psrfits.reader import validate_psrfits
+
+    settings = settings_from(config)
+    paths = sorted(p.resolve() for p in directory.glob("*.fits"))
+    if not paths:
+        raise PalfaError(str(directory), "holds no .fits files", "give the folder of the beams")
+    group_beam_files(paths)  # every beam complete, or a clear error before anything is tracked
+    for path in paths:
+        validate_psrfits(path)
+    tracked = JobTracker(settings.background.jobtracker_db).add_files(
+        [NewFile(filename=str(p), size=p.stat().st_size, file_type="mock") for p in paths],
+        status="added",
+    )
+    console.print(f"{len(tracked)} file(s) added")
+
+
+@app.command()
+def status(config: Path = ConfigOption) -> None:
+    """Counts of every job-tracker table by state."""
+    from palfa.jobtracker.tracker import JobTracker
+
+    counts = JobTracker(settings_from(config, check=False).background.jobtracker_db).counts_by_status()
+    table = Table(title="Job tracker")
+    for col in ("table", "status", "rows"):
+        table.add_column(col)
+    for name, by_status in counts.items():
+        for state, rows in by_status.items():
+            table.add_row(name, state, str(rows))
+    console.print(table)
+
+
+@app.command()
+def search(
+    files: list[Path] = typer.Argument(..., exists=True, dir_okay=False, help="The beam's files."),
+    outdir: Path = typer.Option(..., "--outdir", "-o", help="Results folder."),
+    engine: str | None = typer.Option(None, help="Search engine (default: searching.engine)."),
+    config: Path = ConfigOption,
+) -> None:
+    """Search one beam and write candidates.csv (best first), plots and diagnostics to OUTDIR."""
+    from cli.search import candidates_table, search_files
+
+    settings = settings_from(config, check=False).searching
+    if engine:
+        settings = settings.model_copy(update={"engine": engine})
+    results = search_files(files, outdir, settings)
+    console.print(candidates_table(results))
+    console.print(f"results in {outdir}")
+
+
+@config_app.command("init")
+def config_init(directory: Path = typer.Argument(..., help="Folder of the new installation.")) -> None:
+    """Create DIR with its folders and a checked palfa.toml."""
+    from palfa.config.workspace import SETTINGS_FILE, init_workspace
+
+    init_workspace(directory)
+    console.print(f"wrote {directory / SETTINGS_FILE}")
+
+
+@config_app.command("check")
+def config_check(config: Path = ConfigOption) -> None:
+    """Run every sanity check and list all problems at once."""
+    settings_from(config)
+    console.print(f"[green]{config}: all settings are sane[/]")
+
+
+@config_app.command("show")
+def config_show(config: Path = ConfigOption) -> None:
+    """Print the effective settings (defaults filled in)."""
+    console.print_json(settings_from(config, check=False).model_dump_json())
+
+
+def main() -> None:
+    os.environ.setdefault("DO_NOT_TRACK", "1")  # no telemetry: the machines here are offline
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    try:
+        app()
+    except PalfaError as exc:
+        console.print(f"[red]error:[/] {exc}", highlight=False)
+        sys.exit(2)

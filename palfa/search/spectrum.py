@@ -1,0 +1,53 @@
+"""Power spectrum of a dedispersed series, normalised for the harmonic search.
+
+The series is zero-padded to twice its length so the spectrum is sampled every half Fourier bin
+(exact Fourier interpolation there, against scalloping). Red noise is removed the PRESTO way:
+powers are divided by their local median / ln 2 over blocks that widen with frequency.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+import numpy as np
+import scipy.fft
+
+from palfa.search.zaplist import Zaplist
+
+LN2 = float(np.log(2.0))
+FIRST_BLOCK = 6  # bins in the first red-noise block (PRESTO's rednoise)
+LAST_BLOCK = 200  # widest red-noise block
+
+
+def _block_edges(nbins: int) -> np.ndarray:
+    edges, width = [1], float(FIRST_BLOCK)
+    while edges[-1] < nbins:
+        edges.append(min(nbins, edges[-1] + int(width)))
+        width = min(LAST_BLOCK, width * 1.2)
+    return np.asarray(edges)
+
+
+def local_power_level(powers: np.ndarray) -> np.ndarray:
+    """Local mean power per bin (median / ln 2 over widening blocks, linearly interpolated)."""
+    edges = _block_edges(len(powers))
+    mids = 0.5 * (edges[:-1] + edges[1:] - 1)
+    level = np.array([np.median(powers[a:b]) for a, b in pairwise(edges)]) / LN2
+    level = np.where(level > 0, level, max(float(level.max()), 1e-30))
+    return np.interp(np.arange(len(powers)), mids, level)
+
+
+def half_bin_powers(series: np.ndarray, dt: float, zaplist: Zaplist | None = None) -> np.ndarray:
+    """Normalised powers (mean 1 for noise) at Fourier frequencies r = i/2, i = 0..N.
+
+    Frequencies listed in ``zaplist`` (and the DC bin) are set to zero.
+    """
+    n = len(series)
+    spec = scipy.fft.rfft(series - series.mean(), n=2 * n)
+    powers = spec.real**2 + spec.imag**2
+    integer = powers[::2]
+    level = local_power_level(integer)
+    normed = powers / np.interp(np.arange(len(powers)) / 2.0, np.arange(len(level)), level)
+    normed[:2] = 0.0
+    if zaplist is not None:
+        normed[zaplist.bin_mask(len(normed), n * dt, step=0.5)] = 0.0
+    return normed.astype(np.float32)
