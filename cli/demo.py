@@ -78,11 +78,12 @@ def _report(beams: list[SimulatedBeam], commondb_url: str, max_dm: float) -> boo
         table.add_column(col, justify="right")
     all_bright_found = True
     for beam in beams:
+        name = beam.obs_name.split(".", 2)[-1]  # drop project and date: they are the same for all
         truth = load_truth(beam.truth_path)
         cands = [c for c in found if c.obs_name == beam.obs_name]
         if not truth.pulsars:
             best = cands[0] if cands else None
-            table.add_row(beam.obs_name, "(noise only)", "", "",
+            table.add_row(name, "(noise only)", "", "",
                           f"{best.period_s * 1e3:.4f}" if best else "-",
                           f"{best.dm:.1f}" if best else "", f"{best.sigma:.1f}" if best else "",
                           str(len(cands)))
@@ -90,7 +91,7 @@ def _report(beams: list[SimulatedBeam], commondb_url: str, max_dm: float) -> boo
             match = find_match(psr, cands, _dm_tolerance(beam, psr.dm, max_dm))
             all_bright_found &= match is not None or psr.snr < 15
             table.add_row(
-                beam.obs_name, f"{psr.period_s * 1e3:.4f}", f"{psr.dm:.1f}", f"{psr.snr:.0f}",
+                name, f"{psr.period_s * 1e3:.4f}", f"{psr.dm:.1f}", f"{psr.snr:.0f}",
                 f"[green]{match.period_s * 1e3:.4f}[/]" if match else "[red]not found[/]",
                 f"{match.dm:.1f}" if match else "", f"{match.sigma:.1f}" if match else "",
                 str(len(cands)),

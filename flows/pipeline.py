@@ -64,8 +64,11 @@ def process_jobs(config: PipelineConfig, config_block: str) -> dict[str, int]:
 def pipeline_flow(config_block: str = DEFAULT_BLOCK_NAME, num_beams: int | None = None) -> dict:
     """One pass of every stage; returns (and publishes) what each stage did."""
     config = load_config(config_block)
+    restore = restore_flow(config_block, num_beams, return_state=True)
+    if restore.is_failed():  # beams staged earlier still deserve to be downloaded and searched
+        get_run_logger().error("restore failed, carrying on with what is staged: %s", restore.message)
     summary = {
-        "files staged": restore_flow(config_block, num_beams),
+        "files staged": restore.result() if restore.is_completed() else 0,
         **{f"files {k}": v for k, v in download_flow(config_block).items()},
         **{f"beams {k}": v for k, v in process_jobs(config, config_block).items()},
         **{f"beams {k}": v for k, v in upload_flow(config_block).items()},

@@ -20,6 +20,7 @@ def restore_flow(config_block: str = DEFAULT_BLOCK_NAME, num_beams: int | None =
     config = load_config(config_block)
     logger = get_run_logger()
     tracker = JobTracker(config.settings.background.jobtracker_db)
+    tracker.fail_stale_requests(config.settings.download.request_timeout_s)
     pending = len(tracker.with_status(File, *PENDING_FILE_STATES))
     pending += 2 * sum(r.numrequested for r in tracker.with_status(Request, "waiting"))
     number = beams_to_request(config.settings.download.numrestored, pending, wanted=num_beams)

@@ -27,6 +27,10 @@ def upload_flow(config_block: str = DEFAULT_BLOCK_NAME) -> dict[str, int]:
             logger.error("upload of %s failed: %s", claim.job.obs_name, exc)
             outcome["upload_failed"] += 1
             continue
+        except BaseException as exc:  # not the results' fault: hand the claim back, not stuck
+            tracker.transition(JobSubmit, claim.submit.id, "processed",
+                               f"upload interrupted ({type(exc).__name__}: {exc})")
+            raise
         tracker.transition(JobSubmit, claim.submit.id, "uploaded", "verified and committed")
         outcome["uploaded"] += 1
         if config.settings.basic.delete_rawdata:

@@ -41,8 +41,9 @@ def download_file(config: PipelineConfig, claim: DownloadClaim) -> str:
     try:
         moved = ftp_source(config).download(file.remote_filename, local, expected_size=file.size,
                                             progress=_ProgressLog(local.name))
-    except (DownloadError, OSError) as exc:
-        tracker.transition(DownloadAttempt, attempt.id, "download_failed", str(exc))
+    except Exception as exc:  # any failure is a failed attempt: never leave it 'downloading'
+        tracker.transition(DownloadAttempt, attempt.id, "download_failed",
+                           str(exc) if isinstance(exc, DownloadError) else f"{type(exc).__name__}: {exc}")
         raise
     tracker.transition(DownloadAttempt, attempt.id, "complete", f"{moved} bytes transferred",
                        bytes_transferred=moved)

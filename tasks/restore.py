@@ -20,9 +20,13 @@ def ftp_source(config: PipelineConfig) -> FtpSource:
     return FtpSource(creds.host, creds.port, creds.username, creds.password.get_secret_value())
 
 
-@task(name="request-restore", retries=2, retry_delay_seconds=[5, 30])
+@task(name="request-restore")
 def request_restore(config: PipelineConfig, num_beams: int) -> tuple[int, str]:
-    """Ask for ``num_beams`` beams; the request is tracked as ``waiting``."""
+    """Ask for ``num_beams`` beams; the request is tracked as ``waiting``.
+
+    No task retries: the client already retries what is safe to repeat, a ``fail`` answer is a
+    considered refusal, and repeating a Restore that reached the server would stage beams twice.
+    """
     dl = config.settings.download
     with restore_client(config) as client:
         guid = client.restore(num_beams, bits=dl.request_numbits, file_type=dl.request_datatype,
@@ -46,12 +50,16 @@ def register_staged_files(config: PipelineConfig, request_id: int, guid: str) ->
     remote = ftp_source(config).list_files(guid)
     datadir = config.settings.download.datadir
     tracker = JobTracker(config.settings.background.jobtracker_db)
-    tracker.add_files(
+    tracker.register_restore(
+        request_id,
         [NewFile(filename=str(datadir / f.name), remote_filename=f.path, size=f.size,
                  file_type=config.settings.download.request_datatype) for f in remote],
-        request_id=request_id,
+        details=f"{len(remote)} file(s) staged",
     )
-    tracker.finish_request(request_id, size=sum(f.size for f in remote),
-                           details=f"{len(remote)} file(s) staged")
-    get_run_logger().info("restore %s: %d file(s) staged", guid, len(remote))
+    logger = get_run_logger()
+    if remote:
+        logger.info("restore %s: %d file(s) staged", guid, len(remote))
+    else:
+        logger.warning("restore %s staged no files: the archive has no more beams of this kind "
+                       "(download.request_numbits / request_datatype) for this user", guid)
     return len(remote)

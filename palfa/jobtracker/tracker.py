@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -137,29 +138,34 @@ class JobTracker:
 
         Refuses the whole batch if any file name is already tracked or given twice.
         """
-        wanted = list(files)
-        if status not in MACHINES["files"].initial:
-            raise PalfaError(
-                f"files status '{status}'",
-                "new files cannot start in this state",
-                "use 'new' (to be downloaded) or 'added' (already on disk)",
-            )
-        names = [f.filename for f in wanted]
-        twice = sorted({n for n in names if names.count(n) > 1})
-        if twice:
-            raise PalfaError(f"file {twice[0]}", "given more than once in one batch", "list each file once")
         with self._transaction() as session:
-            clash = session.exec(select(File).where(col(File.filename).in_(names))).first()
-            if clash is not None:
-                raise PalfaError(
-                    f"file {clash.filename}",
-                    f"already tracked as {_label(clash)} (status '{clash.status}')",
-                    "do not add a file twice; delete its row first if it really is a new copy",
-                )
-            rows = [File(request_id=request_id, status=status, **vars(new)) for new in wanted]
-            session.add_all(rows)
-            session.flush()
+            return _add_files(session, list(files), request_id, status)
+
+    def register_restore(self, request_id: int, files: Iterable[NewFile], details: str = "") -> list[File]:
+        """A staged restore's files become ``new`` rows and the request ``finished``, together.
+
+        One transaction: a crash between the two can neither strand files of a failed request nor
+        finish a request whose files were never tracked.
+        """
+        wanted = list(files)
+        with self._transaction() as session:
+            request = _locked(session, Request, request_id)
+            rows = _add_files(session, wanted, request_id, "new")
+            _move(session, request, "finished", details)
+            request.size = sum(f.size or 0 for f in wanted)
             return rows
+
+    def fail_stale_requests(self, timeout_s: float) -> list[Request]:
+        """Requests ``waiting`` longer than ``timeout_s`` (e.g. left by a stopped run) fail."""
+        cutoff = utcnow() - timedelta(seconds=timeout_s)
+        with self._transaction() as session:
+            stale = session.exec(
+                select(Request).where(Request.status == "waiting", col(Request.created_at) < cutoff)
+                .with_for_update()
+            ).all()
+            for request in stale:
+                _move(session, request, "failed", f"still waiting after {timeout_s:g} s")
+            return list(stale)
 
     def claim_file_for_download(self) -> DownloadClaim | None:
         """Take the oldest ``new`` or ``retrying`` file: it becomes ``downloading`` with an attempt."""
@@ -394,6 +400,30 @@ def _locked(session: Session, model: type[Row], row_id: int) -> Row:
 def _counts(session: Session, key, *conditions) -> dict[int, int]:
     """Rows per value of ``key`` (e.g. attempts per file) among rows meeting ``conditions``."""
     return dict(session.exec(select(key, func.count()).where(*conditions).group_by(key)).all())
+
+
+def _add_files(session: Session, wanted: list[NewFile], request_id: int | None, status: str) -> list[File]:
+    if status not in MACHINES["files"].initial:
+        raise PalfaError(
+            f"files status '{status}'",
+            "new files cannot start in this state",
+            "use 'new' (to be downloaded) or 'added' (already on disk)",
+        )
+    names = [f.filename for f in wanted]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise PalfaError(f"file {twice[0]}", "given more than once in one batch", "list each file once")
+    clash = session.exec(select(File).where(col(File.filename).in_(names))).first()
+    if clash is not None:
+        raise PalfaError(
+            f"file {clash.filename}",
+            f"already tracked as {_label(clash)} (status '{clash.status}')",
+            "do not add a file twice; delete its row first if it really is a new copy",
+        )
+    rows = [File(request_id=request_id, status=status, **vars(new)) for new in wanted]
+    session.add_all(rows)
+    session.flush()
+    return rows
 
 
 def _files_of(session: Session, job_id: int) -> list[File]:

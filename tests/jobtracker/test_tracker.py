@@ -175,3 +175,28 @@ def test_timestamps_are_utc(any_tracker):
     stored = any_tracker.get(Request, request.id)
     assert stored.created_at.utcoffset().total_seconds() == 0
     assert stored.created_at == request.created_at
+
+
+def test_register_restore_moves_files_and_request_together(any_tracker):
+    request = any_tracker.add_request("g-ok", numrequested=1, file_type="mock")
+    rows = any_tracker.register_restore(request.id, _mock_files("b1"), details="2 staged")
+    assert [r.status for r in rows] == ["new", "new"]
+    done = any_tracker.get(Request, request.id)
+    assert (done.status, done.size) == ("finished", 200)
+
+
+def test_register_restore_leaves_nothing_half_done(any_tracker):
+    any_tracker.add_files(_mock_files("b1", halves=(1,)))
+    request = any_tracker.add_request("g-clash", numrequested=1, file_type="mock")
+    with pytest.raises(PalfaError, match="already tracked"):
+        any_tracker.register_restore(request.id, _mock_files("b1"))
+    assert any_tracker.get(Request, request.id).status == "waiting"
+    assert len(any_tracker.with_status(File)) == 1
+
+
+def test_only_stale_requests_fail(any_tracker):
+    old = any_tracker.add_request("g-old", numrequested=1, file_type="mock")
+    assert any_tracker.fail_stale_requests(timeout_s=3600) == []
+    failed = any_tracker.fail_stale_requests(timeout_s=0)
+    assert [r.id for r in failed] == [old.id]
+    assert any_tracker.get(Request, old.id).status == "failed"

@@ -1,0 +1,115 @@
+"""upload_flow on a processed beam: into the embedded common DB, all or nothing."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+from matplotlib.image import imsave
+from prefect.states import Failed
+from sqlmodel import Session
+
+from flows.pipeline import beam_of
+from flows.upload import upload_flow
+from palfa.commondb import connect, count_rows, list_candidates
+from palfa.errors import UploadError
+from palfa.jobtracker.models import File, Job, JobSubmit
+from palfa.jobtracker.tracker import JobTracker, NewFile
+from palfa.psrfits.reader import read_header
+from palfa.search.results import BeamResults, Candidate, write_results
+from palfa.simulate import simulate_survey
+from tasks.upload import database_trouble
+
+CANDIDATES = [Candidate(period_s=0.0893, dm=67.9, sigma=14.2, snr=25.0, numharm=4, num_hits=3,
+                        folded=True, plot="cand1.png"),
+              Candidate(period_s=1.2345, dm=210.5, sigma=9.1)]
+
+
+def processed_submission(settings, tmp_path: Path) -> tuple[JobTracker, int, Path]:
+    """A beam's files tracked as ``added``, its job searched: returns tracker, submit id, results."""
+    (beam,) = simulate_survey(settings.download.datadir, nbeams=1, seed=3, nsamp=2**14, nbits=4)
+    tracker = JobTracker(settings.background.jobtracker_db)
+    tracker.add_files([NewFile(str(p)) for p in beam.files], status="added")
+    tracker.create_jobs(beam_of, files_per_job=2)
+    claim = tracker.claim_job_for_submit()
+    results = tmp_path / "results" / beam.obs_name
+    results.mkdir(parents=True)
+    imsave(results / "cand1.png", np.eye(8))  # a real (tiny) PNG fold plot
+    write_results(results, BeamResults(read_header(beam.files), CANDIDATES, {"Num cands": 2}))
+    tracker.record_queue_submission(claim.submit.id, "flow-run-id", str(results))
+    tracker.transition(JobSubmit, claim.submit.id, "processed", "search completed")
+    return tracker, claim.submit.id, results
+
+
+def committed(settings) -> tuple[dict[str, int], list]:
+    conn, _dialect = connect(settings.commondb.url)
+    try:
+        return count_rows(conn), list_candidates(conn)
+    finally:
+        conn.close()
+
+
+def test_processed_beam_is_uploaded_and_raw_data_deleted(make_settings, save_config, tmp_path):
+    settings = make_settings(basic={"delete_rawdata": True}, upload={"version_num": "test-1"})
+    tracker, _submit_id, results = processed_submission(settings, tmp_path)
+    raw = [Path(f.filename) for f in tracker.with_status(File)]
+
+    assert upload_flow(save_config(settings)) == {"uploaded": 1, "upload_failed": 0}
+
+    counts = tracker.counts_by_status()
+    assert counts["job_submits"] == {"uploaded": 1} and counts["jobs"] == {"uploaded": 1}
+    assert counts["files"] == {"deleted": 2}
+    assert not any(p.exists() for p in raw)
+    rows, listed = committed(settings)
+    (job,) = tracker.with_status(Job)
+    obs_name = job.obs_name
+    assert [(c.obs_name, c.rank, c.period_s, c.dm) for c in listed] == [
+        (obs_name, 1, 0.0893, 67.9), (obs_name, 2, 1.2345, 210.5)]
+    assert rows["headers"] == 1 and rows["candidate_plots"] == 1
+    assert (results / "cand1.png").is_file()  # results stay; only raw data are freed
+
+
+def test_broken_results_fail_the_job_and_store_nothing(make_settings, save_config, tmp_path):
+    settings = make_settings(basic={"delete_rawdata": True})
+    tracker, submit_id, results = processed_submission(settings, tmp_path)
+    (results / "cand1.png").unlink()
+
+    assert upload_flow(save_config(settings)) == {"uploaded": 0, "upload_failed": 1}
+
+    counts = tracker.counts_by_status()
+    assert counts["job_submits"] == {"upload_failed": 1} and counts["jobs"] == {"failed": 1}
+    assert counts["files"] == {"added": 2}  # kept for the job's next attempt
+    assert "cand1.png" in tracker.get(JobSubmit, submit_id).details
+    rows, listed = committed(settings)
+    assert listed == [] and set(rows.values()) == {0}
+
+
+def test_only_database_trouble_is_retried():
+    try:
+        try:
+            raise sqlite3.OperationalError("database is locked")
+        except sqlite3.Error as cause:
+            raise UploadError("common database", "locked", "retry") from cause
+    except UploadError as wrapped:
+        from_database = wrapped
+    bad_results = UploadError("plot x.png", "file is missing", "re-run the fold")
+    assert database_trouble(None, None, Failed(data=from_database))
+    assert database_trouble(None, None, Failed(data=sqlite3.OperationalError("disk I/O error")))
+    assert not database_trouble(None, None, Failed(data=bad_results))
+
+
+def test_unexpected_crash_hands_the_claim_back(make_settings, save_config, tmp_path):
+    settings = make_settings()
+    tracker, submit_id, _results = processed_submission(settings, tmp_path)
+    with Session(tracker.engine) as session:  # a bookkeeping slip no uploader can act on
+        session.get_one(JobSubmit, submit_id).output_dir = None
+        session.commit()
+
+    with pytest.raises(TypeError):
+        upload_flow(save_config(settings))
+
+    counts = tracker.counts_by_status()
+    assert counts["job_submits"] == {"processed": 1} and counts["jobs"] == {"processed": 1}
+    assert "upload interrupted (TypeError" in tracker.get(JobSubmit, submit_id).details
