@@ -19,8 +19,8 @@ from cli.common import console
 from palfa.commondb import connect, create_schema, list_candidates
 from palfa.psrfits.reader import read_header
 from palfa.search.plan import make_plan
-from palfa.simulate import SimulatedBeam, simulate_survey
-from palfa.simulate.truth import find_match, load_truth
+from palfa.simulate import InjectedPulsar, SimulatedBeam, simulate_survey
+from palfa.simulate.truth import dm_tolerance, find_match, load_truth
 
 DEMO_BLOCK = "palfa-demo"
 DEMO_USER = "palfa"
@@ -40,7 +40,8 @@ def run_demo(nbeams: int, seed: int, workspace: Path | None, max_dm: float) -> b
         beams = simulate_survey(root / "archive", nbeams=nbeams, seed=seed, nbits=DEMO_NBITS)
     console.print(f"archive: {len(beams)} beam(s) in {root / 'archive'}")
     settings = init_workspace(root / "pipeline", {
-        "download": {"poll_s": 0.5, "numdownloads": 2, "request_numbits": DEMO_NBITS},
+        "download": {"poll_s": 0.5, "numdownloads": 2, "request_numbits": DEMO_NBITS,
+                     "space_to_use": 2**30, "min_free_space": 100 * 2**20},
         "searching": {"max_dm": max_dm},
     })
     password = secrets.token_urlsafe(12)
@@ -59,11 +60,12 @@ def run_demo(nbeams: int, seed: int, workspace: Path | None, max_dm: float) -> b
     return _report(beams, settings.commondb.url, max_dm)
 
 
-def _dm_tolerance(beam: SimulatedBeam, dm: float, max_dm: float) -> float:
-    """The dedispersion plan's DM step at ``dm`` for this beam's observing set-up."""
+def _dm_tolerance(beam: SimulatedBeam, psr: InjectedPulsar, max_dm: float) -> float:
+    """The plan's DM step at the pulsar's DM (wider only for pulses too wide to be placed so well)."""
     h = read_header(beam.files)
     freqs = h.fctr_mhz + h.chan_bw_mhz * (np.arange(h.nchan) - (h.nchan - 1) / 2)
-    return make_plan(h.tsamp_s, freqs, h.chan_bw_mhz, max_dm, h.nsamp).step_at(dm).dm_step
+    step = make_plan(h.tsamp_s, freqs, h.chan_bw_mhz, max_dm, h.nsamp).step_at(psr.dm).dm_step
+    return dm_tolerance(psr, freqs, h.chan_bw_mhz, step)
 
 
 def _report(beams: list[SimulatedBeam], commondb_url: str, max_dm: float) -> bool:
@@ -88,7 +90,7 @@ def _report(beams: list[SimulatedBeam], commondb_url: str, max_dm: float) -> boo
                           f"{best.dm:.1f}" if best else "", f"{best.sigma:.1f}" if best else "",
                           str(len(cands)))
         for psr in truth.pulsars:
-            match = find_match(psr, cands, _dm_tolerance(beam, psr.dm, max_dm))
+            match = find_match(psr, cands, _dm_tolerance(beam, psr, max_dm))
             all_bright_found &= match is not None or psr.snr < 15
             table.add_row(
                 name, f"{psr.period_s * 1e3:.4f}", f"{psr.dm:.1f}", f"{psr.snr:.0f}",

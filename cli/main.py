@@ -10,6 +10,8 @@ import typer
 from rich.table import Table
 
 from cli.common import ConfigOption, console, settings_from
+from cli.commondb import BlockOption, UrlOption
+from cli.jobs import jobs_app, reprocess
 from palfa.errors import PalfaError
 
 app = typer.Typer(help="PALFA pulsar-survey pipeline on Prefect 3.", no_args_is_help=True,
@@ -21,6 +23,10 @@ archive_app = typer.Typer(help="The local archive (restore service + FTP server)
 app.add_typer(config_app, name="config")
 app.add_typer(db_app, name="db")
 app.add_typer(archive_app, name="archive")
+commondb_app = typer.Typer(help="The common database (the survey's results).", no_args_is_help=True)
+app.add_typer(commondb_app, name="commondb")
+app.add_typer(jobs_app, name="jobs")
+app.command("reprocess")(reprocess)
 
 
 @app.command()
@@ -84,6 +90,30 @@ def db_create(config: Path = ConfigOption) -> None:
     console.print(f"job tracker ready: {url}")
 
 
+@commondb_app.command("create")
+def commondb_create(config: Path = ConfigOption, url: str | None = UrlOption,
+                    block: str | None = BlockOption) -> None:
+    """Create the common database's tables and diagnostic types (does nothing if they exist)."""
+    from cli.commondb import commondb_url, create_tables
+
+    created = create_tables(commondb_url(settings_from(config, check=False), url, block))
+    console.print(f"created {len(created)} table(s): {', '.join(created)}" if created
+                  else "common database ready: every table exists")
+
+
+@app.command()
+def upload(
+    results_dir: Path = typer.Argument(..., exists=True, file_okay=False, help="A beam's results."),
+    config: Path = ConfigOption, url: str | None = UrlOption, block: str | None = BlockOption,
+) -> None:
+    """Upload one beam's results in one verified transaction (replaces an earlier upload of it)."""
+    from cli.commondb import commondb_url, report_table, upload_directory
+
+    settings = settings_from(config, check=False)
+    console.print(report_table(upload_directory(commondb_url(settings, url, block), results_dir,
+                                                settings)))
+
+
 @app.command("add-files")
 def add_files(
     directory: Path = typer.Argument(..., exists=True, file_okay=False, help="Folder of beams."),
@@ -110,17 +140,24 @@ def add_files(
 
 @app.command()
 def status(config: Path = ConfigOption) -> None:
-    """Counts of every job-tracker table by state."""
+    """Counts of every job-tracker table by state, and the downloads in flight (bytes, rate)."""
     from palfa.jobtracker.tracker import JobTracker
+    from palfa.transfer.progress import downloads_in_flight
 
-    counts = JobTracker(settings_from(config, check=False).background.jobtracker_db).counts_by_status()
+    tracker = JobTracker(settings_from(config, check=False).background.jobtracker_db)
     table = Table(title="Job tracker")
     for col in ("table", "status", "rows"):
         table.add_column(col)
-    for name, by_status in counts.items():
+    for name, by_status in tracker.counts_by_status().items():
         for state, rows in by_status.items():
             table.add_row(name, state, str(rows))
     console.print(table)
+    for progress in downloads_in_flight(tracker):
+        console.print(f"downloading {progress.describe()}")
+    from cli.status_report import jobs_tables
+
+    for extra in jobs_tables(tracker, settings_from(config, check=False)):
+        console.print(extra)
 
 
 @app.command()
@@ -133,12 +170,32 @@ def search(
     """Search one beam and write candidates.csv (best first), plots and diagnostics to OUTDIR."""
     from cli.search import candidates_table, search_files
 
-    settings = settings_from(config, check=False).searching
+    loaded = settings_from(config, check=False)
+    settings = loaded.searching
     if engine:
         settings = settings.model_copy(update={"engine": engine})
-    results = search_files(files, outdir, settings)
+    results = search_files(files, outdir, settings, loaded.processing)
     console.print(candidates_table(results))
     console.print(f"results in {outdir}")
+
+
+@app.command()
+def doctor() -> None:
+    """Check that the programs the presto engine runs are on PATH (names every missing one)."""
+    import shutil
+
+    from palfa.config.checks import PRESTO_PROGRAMS
+
+    table = Table(title="programs of the presto engine")
+    table.add_column("program")
+    table.add_column("found at")
+    missing = [name for name in PRESTO_PROGRAMS if shutil.which(name) is None]
+    for name in PRESTO_PROGRAMS:
+        table.add_row(name, shutil.which(name) or "[red]missing[/]")
+    console.print(table)
+    if missing:
+        raise PalfaError("searching.engine = 'presto'", f"programs not on PATH: {', '.join(missing)}",
+                         "install PRESTO and put its bin/ on PATH, or use the embedded engine")
 
 
 @config_app.command("init")

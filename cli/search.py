@@ -8,13 +8,14 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from cli.common import console
-from palfa.config.settings import SearchingSettings
+from palfa.config.settings import ProcessingSettings, SearchingSettings
 from palfa.search.engine import get_engine
 from palfa.search.results import BeamResults
 
 
-def search_files(files: list[Path], outdir: Path, settings: SearchingSettings) -> BeamResults:
-    engine = get_engine(settings.engine)
+def search_files(files: list[Path], outdir: Path, settings: SearchingSettings,
+                 processing: ProcessingSettings) -> BeamResults:
+    engine = get_engine(settings.engine, processing)
     columns = (TextColumn("{task.description:<28}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
                TimeElapsedColumn())
     with Progress(*columns, console=console, transient=False) as bar:

@@ -6,28 +6,24 @@ from prefect import flow, get_run_logger
 
 from blocks.config import DEFAULT_BLOCK_NAME, load_config
 from palfa.errors import PalfaError
-from palfa.jobtracker.models import File, Request
 from palfa.jobtracker.tracker import JobTracker
-from palfa.transfer.request_size import beams_to_request
+from palfa.transfer.request_plan import plan_request
 from tasks.restore import register_staged_files, request_restore, wait_for_staging
-
-PENDING_FILE_STATES = ("new", "downloading", "unverified", "failed", "retrying")
 
 
 @flow(name="restore", log_prints=True)
 def restore_flow(config_block: str = DEFAULT_BLOCK_NAME, num_beams: int | None = None) -> int:
-    """Request as many beams as the backlog allows (at most ``num_beams``); returns files staged."""
+    """Request as many beams as backlog, disk budget and download rate allow (at most
+    ``num_beams``); returns the files staged."""
     config = load_config(config_block)
     logger = get_run_logger()
     tracker = JobTracker(config.settings.background.jobtracker_db)
     tracker.fail_stale_requests(config.settings.download.request_timeout_s)
-    pending = len(tracker.with_status(File, *PENDING_FILE_STATES))
-    pending += 2 * sum(r.numrequested for r in tracker.with_status(Request, "waiting"))
-    number = beams_to_request(config.settings.download.numrestored, pending, wanted=num_beams)
-    if number == 0:
-        logger.info("no room for a restore: %d file(s) already pending", pending)
+    plan = plan_request(tracker, config.settings.download, wanted=num_beams)
+    logger.info("restore request size: %s", plan.describe())
+    if plan.beams == 0:
         return 0
-    request_id, guid = request_restore(config, number)
+    request_id, guid = request_restore(config, plan.beams)
     try:
         wait_for_staging(config, guid)
         return register_staged_files(config, request_id, guid)

@@ -57,3 +57,11 @@ class SearchError(PalfaError):
 
 class UploadError(PalfaError):
     """Results could not be written to, or verified in, the common database."""
+
+
+class QueueError(PalfaError):
+    """The queue manager refused or failed a submission or a removal."""
+
+
+class NotifyError(PalfaError):
+    """A notification could not be sent (mail server unreachable, refused login or recipient)."""

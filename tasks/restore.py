@@ -5,6 +5,7 @@ from __future__ import annotations
 from prefect import get_run_logger, task
 
 from blocks.config import PipelineConfig
+from palfa.errors import PalfaError
 from palfa.jobtracker.tracker import JobTracker, NewFile
 from palfa.transfer.ftp_download import FtpSource
 from palfa.transfer.restore_client import RestoreClient
@@ -63,3 +64,29 @@ def register_staged_files(config: PipelineConfig, request_id: int, guid: str) ->
         logger.warning("restore %s staged no files: the archive has no more beams of this kind "
                        "(download.request_numbits / request_datatype) for this user", guid)
     return len(remote)
+
+
+@task(name="delete-staging")
+def delete_staging(config: PipelineConfig) -> int:
+    """Free the archive's staging copy (``Deleter``) of every restore whose files are all
+    downloaded or abandoned, as the original did; returns how many were freed.
+
+    A refusal is logged and the rest tried on the next run, never fatal: the data are safe here.
+    """
+    tracker = JobTracker(config.settings.background.jobtracker_db)
+    settled = tracker.staging_to_delete()
+    if not settled:
+        return 0
+    logger = get_run_logger()
+    freed = 0
+    with restore_client(config) as client:
+        for request in settled:
+            try:
+                client.delete(request.guid)
+            except PalfaError as exc:
+                logger.warning("staging of restore %s not freed yet: %s", request.guid, exc)
+                break  # the service is down or refusing: no use asking for the others now
+            tracker.mark_staging_deleted(request.id)
+            freed += 1
+    logger.info("freed the archive's staging area of %d restore(s)", freed)
+    return freed

@@ -2,41 +2,23 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from prefect import get_run_logger, task
 
-from prefect import Task, get_run_logger, task
-from prefect.client.schemas.objects import TaskRun
-from prefect.states import State
-
-import palfa
 from blocks.config import PipelineConfig
-from palfa.commondb import connect, create_schema, upload_beam, version_num
-from palfa.commondb.connection import database_errors
+from palfa.commondb.upload_url import upload_results_dir
+from palfa.commondb.version import pipeline_version
 
 
-def pipeline_version(config: PipelineConfig) -> str:
-    """The configured version string, else one computed from the git hashes of the code."""
-    return config.settings.upload.version_num or version_num(Path(palfa.__file__).parents[1])
-
-
-def database_trouble(task: Task, task_run: TaskRun, state: State) -> bool:
-    """Retry what the database server may fix in a moment, not results that are wrong on disk."""
-    exc = state.result(raise_on_failure=False)
-    errors = database_errors()
-    return isinstance(exc, errors) or isinstance(getattr(exc, "__cause__", None), errors)
-
-
-@task(name="upload-results", task_run_name="upload-{results_dir}", retries=1, retry_delay_seconds=10,
-      retry_condition_fn=database_trouble)
+# No task retries: when the database is unavailable the flow hands the beam back to the job
+# tracker and the next upload run tries again, so no worker sleeps on a server that is down.
+@task(name="upload-results", task_run_name="upload-{results_dir}")
 def upload_results(config: PipelineConfig, results_dir: str) -> dict[str, int]:
-    """Rows stored per table; raises UploadError (nothing committed) on any mismatch."""
-    conn, dialect = connect(config.commondb.connection_url())
-    try:
-        create_schema(conn, dialect)
-        report = upload_beam(conn, dialect, results_dir, config.settings.basic.institution,
-                             config.settings.basic.pipeline, pipeline_version(config))
-    finally:
-        conn.close()
-    get_run_logger().info("%s uploaded and verified: %s (%.2f s)", report.obs_name, report.rows,
-                          report.seconds)
+    """Rows stored per table; raises UploadError (nothing committed) on any mismatch, or its
+    subclass DatabaseUnavailable when the server lost the connection or gave up the transaction."""
+    settings = config.settings
+    version = pipeline_version(settings.upload.version_num, settings.searching.engine == "presto")
+    report = upload_results_dir(config.commondb.connection_url(), results_dir,
+                                settings.basic.institution, settings.basic.pipeline, version)
+    get_run_logger().info("%s uploaded and verified: %s (%.2f s, %.2f s verifying)",
+                          report.obs_name, report.rows, report.seconds, report.verify_seconds)
     return report.rows

@@ -1,7 +1,8 @@
 """A throwaway PostgreSQL server on 127.0.0.1 for tests (Debian's PostgreSQL 15 binaries).
 
 ``initdb`` refuses to run as root, so as root the server runs as the ``postgres`` user in a data
-directory it owns. Tests are skipped, with the reason, where the binaries or that user are absent.
+directory it owns. Tests are skipped, with the reason, where the binaries or that user are absent,
+except under CI (``CI=true``), where a missing system package is a failure: CI installs them all.
 """
 
 from __future__ import annotations
@@ -53,18 +54,32 @@ def create_empty_database(server_url: str, name: str) -> str:
     return server_url.rsplit("/", 1)[0] + f"/{name}"
 
 
+def psqlodbc_url(database_url: str) -> str:
+    """The ``odbc:`` URL (psqlODBC driver) of a URL ``create_empty_database`` returned."""
+    host_port, name = database_url.split("@")[1].split("/")
+    host, port = host_port.split(":")
+    return f"odbc:DRIVER={{PostgreSQL Unicode}};SERVER={host};PORT={port};DATABASE={name};UID={SUPERUSER}"
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip a test whose system package is missing here; fail it under CI, which has them all."""
+    if os.environ.get("CI", "").lower() in ("true", "1"):
+        pytest.fail(f"CI must provide this (bash bootstrap.sh installs it): {reason}")
+    pytest.skip(reason)
+
+
 def _skip_unless_available() -> None:
     if not (PG_BIN / "initdb").is_file():
-        pytest.skip(f"PostgreSQL binaries not found in {PG_BIN} (apt-get install postgresql-15)")
+        skip_or_fail(f"PostgreSQL binaries not found in {PG_BIN} (apt-get install postgresql-15)")
     if os.geteuid() == 0:
         try:
             pwd.getpwnam(SUPERUSER)
         except KeyError:
-            pytest.skip(f"running as root and there is no '{SUPERUSER}' user to run initdb as")
+            skip_or_fail(f"running as root and there is no '{SUPERUSER}' user to run initdb as")
     try:
         import psycopg  # noqa: F401
     except ImportError:
-        pytest.skip("the psycopg driver is not installed (pip install 'psycopg[binary]')")
+        skip_or_fail("the psycopg driver is not installed (pip install 'psycopg[binary]')")
 
 
 def _free_port() -> int:

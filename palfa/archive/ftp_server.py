@@ -11,6 +11,7 @@ from pyftpdlib.handlers import FTPHandler
 from pyftpdlib.ioloop import IOLoop
 from pyftpdlib.servers import FTPServer
 
+from palfa.archive.ftp_faults import FtpFaults
 from palfa.errors import ArchiveError
 
 READ_ONLY_PERMS = "elr"  # change directory, list, retrieve
@@ -19,8 +20,8 @@ READ_ONLY_PERMS = "elr"  # change directory, list, retrieve
 class ArchiveFtpServer:
     """pyftpdlib on ``host:port`` (port 0 picks a free one), served from a background thread.
 
-    ``filesystem`` is pyftpdlib's hook for what the server reads files through (tests use it to
-    simulate a server that cuts a transfer short).
+    ``filesystem`` is pyftpdlib's hook for what the server reads files through; ``faults`` make
+    the server misbehave on purpose (see ``ftp_faults``).
     """
 
     def __init__(
@@ -32,7 +33,10 @@ class ArchiveFtpServer:
         port: int = 0,
         auth_failed_timeout: float = 3.0,
         filesystem: type[AbstractedFS] = AbstractedFS,
+        faults: FtpFaults | None = None,
     ) -> None:
+        if faults is not None:
+            filesystem = faults.filesystem(filesystem)
         authorizer = DummyAuthorizer()
         authorizer.add_user(username, password, str(ftp_root), perm=READ_ONLY_PERMS)
         # A subclass per server: pyftpdlib keeps its settings on the handler class.
@@ -42,6 +46,7 @@ class ArchiveFtpServer:
             {
                 "authorizer": authorizer,
                 "abstracted_fs": filesystem,
+                "dtp_handler": faults.data_handler() if faults else FTPHandler.dtp_handler,
                 "auth_failed_timeout": auth_failed_timeout,
                 "banner": "PALFA local archive FTP server ready.",
             },

@@ -12,6 +12,7 @@ from pathlib import Path
 from types import TracebackType
 
 from palfa.archive.catalog import ArchiveCatalog
+from palfa.archive.ftp_faults import FtpFaults
 from palfa.archive.ftp_server import ArchiveFtpServer
 from palfa.archive.restore_service import RestoreHttpServer, RestoreService
 
@@ -19,7 +20,12 @@ FTP_STAGING_DIR_NAME = ".ftp-staging"  # hidden, so the catalog never mistakes s
 
 
 class LocalArchive:
-    """Serves the beams under ``root``; staged files go to ``ftp_root`` (default: inside root)."""
+    """Serves the beams under ``root``; staged files go to ``ftp_root`` (default: inside root).
+
+    Faults for tests and demos: ``fail_restore`` (Restore answers "fail"), ``never_stage``
+    (Location never answers "done") and ``ftp_faults`` (cut transfers, wrong sizes, a slow
+    server).
+    """
 
     def __init__(
         self,
@@ -35,6 +41,7 @@ class LocalArchive:
         restore_port: int = 0,
         ftp_port: int = 0,
         auth_failed_timeout: float = 3.0,
+        ftp_faults: FtpFaults | None = None,
     ) -> None:
         catalog = ArchiveCatalog(root)
         self.ftp_root = Path(ftp_root) if ftp_root else catalog.root / FTP_STAGING_DIR_NAME
@@ -50,7 +57,8 @@ class LocalArchive:
         self._http = RestoreHttpServer(self.service, host, restore_port)
         try:
             self._ftp = ArchiveFtpServer(
-                self.ftp_root, username, password, host, ftp_port, auth_failed_timeout
+                self.ftp_root, username, password, host, ftp_port, auth_failed_timeout,
+                faults=ftp_faults,
             )
         except Exception:
             self._http.stop()

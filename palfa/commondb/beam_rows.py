@@ -12,9 +12,12 @@ import math
 from datetime import UTC, datetime
 from pathlib import Path
 
+from palfa.commondb.barycentre import doppler_factor
+from palfa.commondb.diagnostic_types import BINARY, NUMERIC
 from palfa.commondb.schema import text_widths
 from palfa.errors import BadInputError, UploadError
 from palfa.psrfits.header import BeamHeader
+from palfa.search.diagnostics import SINGLEPULSE_CSV, SINGLEPULSE_PNG
 from palfa.search.results import CANDIDATES_CSV, Candidate, read_results
 
 Row = dict[str, object]
@@ -26,9 +29,16 @@ FILE_COLUMNS = ("filename", "file_data", "file_size", "sha256")
 CANDIDATE_FILE_TYPE_COLUMN = {"candidate_plots": "plot_type", "candidate_binaries": "binary_type"}
 PLOT_TYPE = "prepfold_png"  # Candidate.plot
 FOLD_ARCHIVE_TYPE = "pfd"  # Candidate.fold_archive
-NUMERIC, BINARY = "numeric", "binary"
 DIAGNOSTIC_TABLES = {NUMERIC: "diagnostics_numeric", BINARY: "diagnostics_binary"}
 NULLABLE_CANDIDATE_COLUMNS = ("snr", "coherent_power", "incoherent_power")
+# singlepulse_files.file_type -> the file's name pattern: the embedded engine's event list and
+# plot, the PRESTO back-end's tarball of .singlepulse lists and its (gzipped) plot.
+SINGLEPULSE_FILES = {
+    "singlepulse_csv": SINGLEPULSE_CSV,
+    "singlepulse_png": SINGLEPULSE_PNG,
+    "singlepulse_tgz": "*_singlepulse.tgz",
+    "singlepulse_ps": "*_singlepulse.ps.gz",
+}
 
 
 def utc_now() -> str:
@@ -99,7 +109,8 @@ def header_row(header: BeamHeader, institution: str, pipeline: str, upload_time:
         "ra_str": header.ra_str,
         "dec_str": header.dec_str,
         "file_names": ",".join(header.file_names),
-        "data_size": header.data_size_bytes,
+        "file_size": header.data_size_bytes,  # the raw files on disk
+        "data_size": header.nsamp * header.nchan * header.nbits // 8,  # the samples searched
         "institution": institution,
         "pipeline": pipeline,
         "upload_time": upload_time,
@@ -109,13 +120,16 @@ def header_row(header: BeamHeader, institution: str, pipeline: str, upload_time:
 
 
 def candidate_row(
-    cand: Candidate, rank: int, institution: str, pipeline: str, proc_date: str
+    cand: Candidate, rank: int, institution: str, pipeline: str, proc_date: str, doppler: float
 ) -> Row:
+    """``doppler`` is the beam's 1 + v/c (``barycentre.doppler_factor``)."""
     what = f"candidate {rank}"
     values = {
         "topo_period": cand.period_s,
         "topo_freq": cand.freq_hz,
         "topo_f_dot": cand.fdot_hz_s,
+        "bary_period": cand.period_s * doppler,
+        "bary_freq": cand.freq_hz / doppler,
         "dm": cand.dm,
         "sigma": cand.sigma,
         "snr": cand.snr,
@@ -170,6 +184,23 @@ def diagnostic_rows(results_dir: Path, diagnostics: dict[str, float | str]) -> B
     return rows
 
 
+def singlepulse_rows(results_dir: Path) -> BeamRows:
+    """The single-pulse files the engine wrote (each type optional, but at most one file each)."""
+    rows: dict[tuple, Row] = {}
+    for file_type, pattern in SINGLEPULSE_FILES.items():
+        found = sorted(path.name for path in results_dir.glob(pattern))
+        if len(found) > 1:
+            raise UploadError(
+                f"single-pulse files {', '.join(found)} in {results_dir}",
+                f"more than one {pattern}", "keep only this beam's file in its results directory",
+            )
+        if found:
+            row = file_row(results_dir, found[0], f"single-pulse {found[0]}")
+            check_widths("singlepulse_files", row, f"single-pulse {found[0]}")
+            rows[(file_type,)] = {"file_type": file_type, **row}
+    return {"singlepulse_files": rows}
+
+
 def beam_rows(results_dir: Path, institution: str, pipeline: str, upload_time: str) -> BeamRows:
     """Every row one beam uploads; raises UploadError on anything that would not store."""
     try:
@@ -181,8 +212,9 @@ def beam_rows(results_dir: Path, institution: str, pipeline: str, upload_time: s
     proc_date = datetime.fromtimestamp(
         (results_dir / CANDIDATES_CSV).stat().st_mtime, UTC
     ).strftime("%Y-%m-%dT%H:%M:%SZ")
+    doppler = doppler_factor(results.header)
     candidates = {
-        (rank,): candidate_row(cand, rank, institution, pipeline, proc_date)
+        (rank,): candidate_row(cand, rank, institution, pipeline, proc_date, doppler)
         for rank, cand in enumerate(results.candidates, start=1)
     }
     return {
@@ -190,4 +222,5 @@ def beam_rows(results_dir: Path, institution: str, pipeline: str, upload_time: s
         "candidates": candidates,
         **candidate_file_rows(results_dir, results.candidates),
         **diagnostic_rows(results_dir, results.diagnostics),
+        **singlepulse_rows(results_dir),
     }

@@ -12,6 +12,7 @@ import re
 import sqlite3
 from pathlib import Path
 
+from palfa.commondb.availability import DatabaseUnavailable, is_transient
 from palfa.commondb.schema import Dialect
 from palfa.errors import ConfigError, UploadError
 
@@ -85,7 +86,8 @@ def _connect_odbc(connection_string: str):
     try:
         return pyodbc.connect(connection_string, autocommit=False)
     except pyodbc.Error as exc:
-        raise UploadError(
+        error = DatabaseUnavailable if is_transient(exc) else UploadError
+        raise error(
             "common database (ODBC)", f"connection failed ({exc})",
             "check the driver is listed in odbcinst.ini and the server, user and password",
         ) from exc

@@ -49,6 +49,9 @@ def read_back(cur, header_id: int) -> BeamRows:
         "candidates": dict(_rows(
             cur, "SELECT c.rank AS key_rank, c.* FROM candidates c WHERE c.header_id = ?",
             header_id)),
+        "singlepulse_files": dict(_rows(
+            cur, "SELECT s.file_type AS key_type, s.* FROM singlepulse_files s "
+            "WHERE s.header_id = ?", header_id)),
     }
     for table, type_column in CANDIDATE_FILE_TYPE_COLUMN.items():
         sql = (

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from palfa.commondb.diagnostic_types import register_known_types
 from palfa.errors import ConfigError
 
 Dialect = Literal["sqlite", "postgresql", "mssql"]
@@ -62,6 +63,7 @@ TABLES: dict[str, str] = {
     galactic_longitude DOUBLE PRECISION NOT NULL,
     galactic_latitude DOUBLE PRECISION NOT NULL,
     file_names VARCHAR({FILE_NAMES_LEN}) NOT NULL,
+    file_size BIGINT NOT NULL,
     data_size BIGINT NOT NULL,
     institution VARCHAR({SHORT_LEN}) NOT NULL,
     pipeline VARCHAR({SHORT_LEN}) NOT NULL,
@@ -75,6 +77,8 @@ TABLES: dict[str, str] = {
     topo_period DOUBLE PRECISION NOT NULL,
     topo_freq DOUBLE PRECISION NOT NULL,
     topo_f_dot DOUBLE PRECISION NOT NULL,
+    bary_period DOUBLE PRECISION NOT NULL,
+    bary_freq DOUBLE PRECISION NOT NULL,
     dm DOUBLE PRECISION NOT NULL,
     sigma DOUBLE PRECISION NOT NULL,
     snr DOUBLE PRECISION,
@@ -101,7 +105,8 @@ TABLES: dict[str, str] = {
     "diagnostic_types": f"""(
     id {{id}},
     name VARCHAR({SHORT_LEN}) NOT NULL UNIQUE,
-    kind VARCHAR(8) NOT NULL)""",
+    kind VARCHAR(8) NOT NULL,
+    description VARCHAR({NAME_LEN}) NOT NULL)""",
     "diagnostics_numeric": """(
     id {id},
     header_id INTEGER NOT NULL REFERENCES headers(id),
@@ -113,6 +118,11 @@ TABLES: dict[str, str] = {
     header_id INTEGER NOT NULL REFERENCES headers(id),
     type_id INTEGER NOT NULL REFERENCES diagnostic_types(id),{_FILE_COLUMNS},
     UNIQUE (header_id, type_id))""",
+    "singlepulse_files": f"""(
+    id {{id}},
+    header_id INTEGER NOT NULL REFERENCES headers(id),
+    file_type VARCHAR({SHORT_LEN}) NOT NULL,{_FILE_COLUMNS},
+    UNIQUE (header_id, file_type))""",
 }
 
 _EXISTING_TABLES_SQL: dict[str, str] = {
@@ -145,7 +155,8 @@ def existing_tables(conn, dialect: str) -> set[str]:
 
 
 def create_schema(conn, dialect: str) -> list[str]:
-    """Create the tables that are missing (SQL Server has no CREATE TABLE IF NOT EXISTS).
+    """Create the tables that are missing (SQL Server has no CREATE TABLE IF NOT EXISTS) and
+    register the known diagnostic types.
 
     Returns the tables it created, so a second call returns an empty list.
     """
@@ -154,6 +165,7 @@ def create_schema(conn, dialect: str) -> list[str]:
     cur = conn.cursor()
     for table in created:
         cur.execute(table_ddl(table, dialect))
+    register_known_types(cur)
     conn.commit()
     return created
 

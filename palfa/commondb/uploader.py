@@ -3,12 +3,14 @@
 Order: read and check every file first (nothing is sent if a plot is missing); insert header,
 candidates with their fold plot and fold archive, and diagnostics; read it all back on the same
 connection and compare with disk (``readback``); commit only when nothing differs, otherwise roll
-back and raise ``UploadError`` listing the differences.
+back and raise ``UploadError`` listing the differences. A lost connection, deadlock or lock
+timeout rolls back and raises ``DatabaseUnavailable`` instead: the beam is fine, retry it later.
 
 Idempotency rule: a beam is identified by (obs_name, institution, pipeline, version_num). If that
 beam is already stored, its old rows are deleted in the same transaction before the new ones are
 inserted, so re-uploading replaces rather than duplicates, and a failed re-upload leaves the old
-upload untouched. Uploads by another institution, pipeline or version are separate beams.
+upload untouched. Uploads by another institution, pipeline or version are separate beams. The
+rule also makes a retry safe when a commit's fate is unknown (the connection dropped during it).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from palfa.commondb.availability import connection_alive, database_error
 from palfa.commondb.beam_rows import (
     CANDIDATE_FILE_TYPE_COLUMN,
     DIAGNOSTIC_TABLES,
@@ -28,6 +31,7 @@ from palfa.commondb.beam_rows import (
     utc_now,
 )
 from palfa.commondb.connection import database_errors
+from palfa.commondb.diagnostic_types import BINARY, diagnostic_type_id
 from palfa.commondb.readback import REL_TOL, compare, read_back
 from palfa.errors import UploadError
 
@@ -42,6 +46,7 @@ class UploadReport:
     bytes_stored: int  # plots, fold archives and binary diagnostics
     replaced: bool  # an earlier upload of the same beam was replaced
     seconds: float
+    verify_seconds: float  # reading back and comparing, inside ``seconds``
 
 
 def _insert(cur, table: str, row: Row) -> None:
@@ -73,17 +78,8 @@ def _version_id(cur, version_num: str) -> int:
     return found if found is not None else _insert_with_id(cur, "versions", {}, version_num=version_num)
 
 
-def _diagnostic_type_id(cur, name: str, kind: str) -> int:
-    cur.execute("SELECT id, kind FROM diagnostic_types WHERE name = ?", (name,))
-    found = cur.fetchone()
-    if found is None:
-        return _insert_with_id(cur, "diagnostic_types", {"kind": kind}, name=name)
-    if found[1] != kind:
-        raise UploadError(
-            f"diagnostic {name!r}", f"is {kind} here but registered as {found[1]} in the database",
-            "write it with the kind the database expects, or rename it",
-        )
-    return int(found[0])
+# Tables whose rows hang off a header directly (besides candidates).
+HEADER_CHILD_TABLES = (*DIAGNOSTIC_TABLES.values(), "singlepulse_files")
 
 
 def _delete_beam(cur, header_id: int) -> None:
@@ -93,7 +89,7 @@ def _delete_beam(cur, header_id: int) -> None:
             "(SELECT id FROM candidates WHERE header_id = ?)",
             (header_id,),
         )
-    for table in ("candidates", *DIAGNOSTIC_TABLES.values()):
+    for table in (*HEADER_CHILD_TABLES, "candidates"):
         cur.execute(f"DELETE FROM {table} WHERE header_id = ?", (header_id,))
     cur.execute("DELETE FROM headers WHERE id = ?", (header_id,))
 
@@ -114,15 +110,17 @@ def _insert_beam(cur, rows: BeamRows, version_id: int) -> int:
             _insert(cur, table, {"candidate_id": candidate_ids[rank], **row})
     for kind, table in DIAGNOSTIC_TABLES.items():
         for (name,), row in rows[table].items():
-            type_id = _diagnostic_type_id(cur, name, kind)
+            type_id = diagnostic_type_id(cur, name, kind)
             _insert(cur, table, {"header_id": header_id, "type_id": type_id, **row})
+    for row in rows["singlepulse_files"].values():
+        _insert(cur, "singlepulse_files", {"header_id": header_id, **row})
     return header_id
 
 
 def _bytes_stored(rows: BeamRows) -> int:
     return sum(
         int(row["file_size"])
-        for table in (*CANDIDATE_FILE_TYPE_COLUMN, DIAGNOSTIC_TABLES["binary"])
+        for table in (*CANDIDATE_FILE_TYPE_COLUMN, DIAGNOSTIC_TABLES[BINARY], "singlepulse_files")
         for row in rows[table].values()
     )
 
@@ -159,7 +157,9 @@ def upload_beam(
         header_id = _insert_beam(cur, rows, version_id)
         if before_verify is not None:
             before_verify(cur, header_id)
+        verify_start = time.perf_counter()
         mismatches = compare(rows, read_back(cur, header_id), rel_tol)
+        verify_seconds = time.perf_counter() - verify_start
         if mismatches:
             raise UploadError(
                 f"upload of {obs_name}",
@@ -168,13 +168,11 @@ def upload_beam(
             )
         conn.commit()
     except BaseException as exc:
-        conn.rollback()
-        if isinstance(exc, database_errors()):
-            raise UploadError(
-                f"common database, upload of {obs_name}", f"{type(exc).__name__}: {exc}",
-                "nothing was committed; check the server is reachable and the schema exists "
-                "(create_schema), then retry",
-            ) from exc
+        _roll_back(conn)
+        errors = database_errors()
+        if isinstance(exc, errors):
+            lost = not connection_alive(conn, errors)
+            raise database_error(f"common database, upload of {obs_name}", exc, lost) from exc
         raise
     return UploadReport(
         obs_name=obs_name,
@@ -183,4 +181,13 @@ def upload_beam(
         bytes_stored=_bytes_stored(rows),
         replaced=old_id is not None,
         seconds=time.perf_counter() - start,
+        verify_seconds=verify_seconds,
     )
+
+
+def _roll_back(conn) -> None:
+    """Roll back; on a lost connection the server has already dropped the transaction."""
+    try:
+        conn.rollback()
+    except database_errors():
+        pass

@@ -7,11 +7,13 @@ uploads still name what they could not identify instead of failing.
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
 UNKNOWN = "unknown"
 NO_PRESTO = "none"
+PRESTO_ENV = "PRESTO"
 
 
 def git_hash(directory: Path | str) -> str | None:
@@ -30,3 +32,12 @@ def version_num(pipeline_dir: Path | str, presto_dir: Path | str | None = None) 
     pipeline = git_hash(pipeline_dir) or UNKNOWN
     presto = (git_hash(presto_dir) if presto_dir is not None else None) or NO_PRESTO
     return f"PIPELINE:{pipeline};PRESTO:{presto}"
+
+
+def pipeline_version(configured: str = "", uses_presto: bool = False) -> str:
+    """``upload.version_num`` when set, else computed from this checkout's git hash and, when the
+    PRESTO engine searched the beams, from PRESTO's checkout (``$PRESTO``, PRESTO's own variable)."""
+    if configured:
+        return configured
+    presto_dir = os.environ.get(PRESTO_ENV) if uses_presto else None
+    return version_num(Path(__file__).resolve().parents[2], presto_dir)

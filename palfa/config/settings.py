@@ -71,6 +71,7 @@ class EmailSettings(_Group):
     send_on_terminal_failures: bool = Field(
         True, description="Mail when a job will not be retried."
     )
+    sender: str = Field("", description="From address of notifications (empty: the recipient).")
 
 
 class JobPoolerSettings(_Group):
@@ -81,6 +82,11 @@ class JobPoolerSettings(_Group):
     max_jobs_queue: int = Field(1, ge=1, description="Max beam searches queued at once.")
     max_attempts: int = Field(2, ge=1, description="Submissions of a job before it is abandoned.")
     work_pool: str = Field("palfa-pool", description="Prefect work pool that runs beam searches.")
+    search_deployment: str = Field(
+        "beam-search/palfa-beam-search",
+        description="Prefect deployment (FLOW/DEPLOYMENT) the pooler submits each beam search to.",
+    )
+    poll_s: float = Field(10.0, gt=0, description="Seconds between job-pooler passes.")
 
 
 class ProcessingSettings(_Group):

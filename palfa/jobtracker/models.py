@@ -57,6 +57,8 @@ class Request(StatusRow, table=True):
     numrequested: int
     file_type: str
     bits: int | None = None
+    # When the archive's staging copy was freed (Deleter), once every file was downloaded.
+    staging_deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class File(StatusRow, table=True):

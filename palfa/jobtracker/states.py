@@ -50,6 +50,9 @@ jobs (one beam's worth of files, searched as a unit)
 
     ``submitted -> retrying`` is a submission removed from the queue without counting as a
     failure; ``-> terminal_failure`` from any live state is ``kill_jobs``.
+    An operator's reprocessing (``palfa reprocess``) reopens a final job (``uploaded`` or
+    ``terminal_failure``) as ``submitted``: ``REPROCESSABLE`` below, outside the machine so that
+    ordinary moves never drag a finished job back.
 
 job_submits (one submission of a job to the queue)
 
@@ -180,6 +183,9 @@ JOB_STATUS_AFTER_SUBMIT: Mapping[str, str | None] = {
     "uploaded": "uploaded",
     "upload_failed": "failed",
 }
+
+# Final job states an operator may reopen for reprocessing (JobTracker.resubmit_job).
+REPROCESSABLE = frozenset({"uploaded", "terminal_failure"})
 
 # Submissions in these states do not count towards a job's retry limit.
 SUBMITS_NOT_COUNTED = frozenset({"stopped"})

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from palfa.errors import PalfaError
+from palfa.errors import IllegalTransition, PalfaError
 from palfa.jobtracker.database import create_database
 from palfa.jobtracker.models import (
     DownloadAttempt,
@@ -36,6 +36,7 @@ from palfa.jobtracker.states import (
     FILE_STATUS_AFTER_ATTEMPT,
     JOB_STATUS_AFTER_SUBMIT,
     MACHINES,
+    REPROCESSABLE,
     SUBMITS_NOT_COUNTED,
 )
 
@@ -167,8 +168,14 @@ class JobTracker:
                 _move(session, request, "failed", f"still waiting after {timeout_s:g} s")
             return list(stale)
 
-    def claim_file_for_download(self) -> DownloadClaim | None:
-        """Take the oldest ``new`` or ``retrying`` file: it becomes ``downloading`` with an attempt."""
+    def claim_file_for_download(
+        self, admit: Callable[[File, list[File]], bool] | None = None
+    ) -> DownloadClaim | None:
+        """Take the oldest ``new`` or ``retrying`` file: it becomes ``downloading`` with an attempt.
+
+        ``admit(file, files_downloading)`` may refuse it (e.g. no disk room yet); it is asked
+        inside the claim's transaction, so no other claim can change what it sees meanwhile.
+        """
         with self._transaction() as session:
             file = _claim_one(
                 session,
@@ -176,11 +183,106 @@ class JobTracker:
             )
             if file is None:
                 return None
+            if admit is not None:
+                flying = session.exec(select(File).where(File.status == "downloading")).all()
+                if not admit(file, list(flying)):
+                    return None
             _move(session, file, "downloading", "claimed for download")
             attempt = DownloadAttempt(file_id=file.id, status="downloading")
             session.add(attempt)
             session.flush()
             return DownloadClaim(file, attempt)
+
+    def record_download_progress(self, attempt_id: int, bytes_transferred: int) -> None:
+        """Note how far a running attempt has got (``palfa status`` shows it with its rate)."""
+        with self._transaction() as session:
+            attempt = _locked(session, DownloadAttempt, attempt_id)
+            attempt.bytes_transferred, attempt.updated_at = bytes_transferred, utcnow()
+
+    def finish_download(
+        self, attempt_id: int, bytes_transferred: int, verified: bool, details: str
+    ) -> DownloadAttempt:
+        """A transfer ended: its attempt goes ``complete`` then ``downloaded`` (or
+        ``verification_failed``), and its file along, in one transaction (one commit per file)."""
+        with self._transaction() as session:
+            attempt = _locked(session, DownloadAttempt, attempt_id)
+            file = _locked(session, File, attempt.file_id)
+            attempt.bytes_transferred = bytes_transferred
+            for status in ("complete", "downloaded" if verified else "verification_failed"):
+                _move(session, attempt, status, details)
+                _follow(session, file, FILE_STATUS_AFTER_ATTEMPT[status], details)
+            return attempt
+
+    def downloads_in_flight(self) -> list[DownloadClaim]:
+        """Running attempts with their files, oldest first."""
+        with self._transaction() as session:
+            rows = session.exec(
+                select(File, DownloadAttempt)
+                .join(DownloadAttempt, col(DownloadAttempt.file_id) == File.id)
+                .where(DownloadAttempt.status == "downloading")
+                .order_by(DownloadAttempt.id)
+            ).all()
+            return [DownloadClaim(file, attempt) for file, attempt in rows]
+
+    def recent_transfers(self, limit: int = 100) -> list[tuple[int, float]]:
+        """``(bytes, seconds)`` of the latest ``limit`` successful attempts, for rate estimates."""
+        with self._transaction() as session:
+            attempts = session.exec(
+                select(DownloadAttempt)
+                .where(DownloadAttempt.status == "downloaded")
+                .order_by(col(DownloadAttempt.id).desc())
+                .limit(limit)
+            ).all()
+            return [
+                (a.bytes_transferred or 0, (a.updated_at - a.created_at).total_seconds())
+                for a in attempts
+            ]
+
+    def mean_file_size(self) -> float | None:
+        """Average size of the files tracked so far (None before the first)."""
+        with self._transaction() as session:
+            mean = session.exec(select(func.avg(File.size)).where(col(File.size).is_not(None))).one()
+            return None if mean is None else float(mean)
+
+    def staging_to_delete(self) -> list[Request]:
+        """Finished restores whose files are all past downloading, staging not yet freed."""
+        busy = ("new", "downloading", "unverified", "failed", "retrying")
+        with self._transaction() as session:
+            return list(
+                session.exec(
+                    select(Request)
+                    .where(Request.status == "finished", col(Request.staging_deleted_at).is_(None))
+                    .where(
+                        ~select(File)
+                        .where(File.request_id == Request.id, col(File.status).in_(busy))
+                        .exists()
+                    )
+                    .order_by(Request.id)
+                ).all()
+            )
+
+    def mark_staging_deleted(self, request_id: int) -> Request:
+        with self._transaction() as session:
+            request = _locked(session, Request, request_id)
+            request.staging_deleted_at = request.updated_at = utcnow()
+            return request
+
+    def mark_interrupted_downloads(self) -> list[DownloadAttempt]:
+        """Attempts still ``downloading`` when no downloader runs were cut off by a crash: they
+        become ``unknown`` (their files ``failed``, so retried, resuming the partial file).
+
+        Call only where no other downloader can be running (the download deployment has a
+        concurrency limit of 1), as the original downloader did at start-up.
+        """
+        with self._transaction() as session:
+            stale = session.exec(
+                select(DownloadAttempt).where(DownloadAttempt.status == "downloading").with_for_update()
+            ).all()
+            for attempt in stale:
+                _move(session, attempt, "unknown", "downloader stopped during the transfer")
+                file = _locked(session, File, attempt.file_id)
+                _follow(session, file, FILE_STATUS_AFTER_ATTEMPT["unknown"], attempt.details)
+            return list(stale)
 
     def retry_failed_files(self, max_attempts: int) -> list[File]:
         """Failed files go to ``retrying``, or ``terminal_failure`` after ``max_attempts``."""
@@ -247,6 +349,22 @@ class JobTracker:
                 return None
             _move(session, job, "submitted", "claimed for submission")
             submit = JobSubmit(job_id=job.id, status="running")
+            session.add(submit)
+            session.flush()
+            return SubmitClaim(job, submit, tuple(_files_of(session, job.id)))
+
+    def resubmit_job(self, job_id: int, details: str) -> SubmitClaim:
+        """An operator's reprocessing: an uploaded or abandoned job is ``submitted`` again with a
+        new ``running`` submission (its earlier submissions stay as they were)."""
+        with self._transaction() as session:
+            job = _locked(session, Job, job_id)
+            if job.status not in REPROCESSABLE:
+                raise IllegalTransition(
+                    _label(job), f"is '{job.status}': only {', '.join(sorted(REPROCESSABLE))} jobs "
+                    "are reprocessed on request", "let the job pooler finish it, or kill it first")
+            job.status, job.details, job.updated_at = "submitted", details, utcnow()
+            session.add(job)
+            submit = JobSubmit(job_id=job.id, status="running", details=details)
             session.add(submit)
             session.flush()
             return SubmitClaim(job, submit, tuple(_files_of(session, job.id)))

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from palfa.search.harmonics import harmonic_powers, harmonic_stages, harmonic_sums_above
+from palfa.search.harmonics import harmonic_powers, harmonic_stages, stage_sums
 from palfa.search.significance import candidate_sigma, power_threshold
 from palfa.search.spectrum import half_bin_powers
 from palfa.search.zaplist import Zaplist
@@ -50,30 +50,29 @@ def search_series(
     series: np.ndarray, dt: float, dm: float, passes: list[AccelParams],
     zaplist: Zaplist | None = None,
 ) -> list[RawCandidate]:
-    """Candidates of every search pass (e.g. PALFA's lo and hi passes) over one spectrum."""
+    """Candidates of every search pass (e.g. PALFA's lo and hi passes) over one spectrum; the
+    harmonic sums are computed once for all passes."""
     powers = half_bin_powers(series, dt, zaplist)
+    sums = stage_sums(powers, max(p.numharm for p in passes))
     obs_time = len(series) * dt
-    return [c for params in passes for c in search_spectrum(powers, obs_time, dm, params)]
+    return [c for params in passes for c in search_spectrum(powers, sums, obs_time, dm, params)]
 
 
 def search_spectrum(
-    powers: np.ndarray, obs_time: float, dm: float, params: AccelParams
+    powers: np.ndarray, sums: np.ndarray, obs_time: float, dm: float, params: AccelParams
 ) -> list[RawCandidate]:
+    """One pass over a spectrum whose ``stage_sums`` are ``sums``."""
     nbins = len(powers) // 2  # integer Fourier bins
     rlo = max(1.0, params.flo_hz * obs_time)
-    stages = harmonic_stages(params.numharm)
-    ntrials = [max(1.0, nbins / h - rlo) for h in stages]
-    thresholds = np.array(
-        [power_threshold(params.sigma, h, n) for h, n in zip(stages, ntrials, strict=True)]
-    )
-    index, stage, total = harmonic_sums_above(powers, int(2 * rlo), stages, thresholds)
     best: dict[int, RawCandidate] = {}
-    for s, h in enumerate(stages):
-        sel = stage == s
-        for pos in _peaks(index[sel], total[sel], gap=2 * h):
-            i, ipow = int(index[sel][pos]), float(total[sel][pos])
+    for s, h in enumerate(harmonic_stages(params.numharm)):
+        ntrials = max(1.0, nbins / h - rlo)
+        first = max(int(2 * rlo), 1) * h
+        index = np.flatnonzero(sums[s, first:] > power_threshold(params.sigma, h, ntrials)) + first
+        for pos in _peaks(index, sums[s, index], gap=2 * h):
+            i, ipow = int(index[pos]), float(sums[s, index[pos]])
             r = i / (2.0 * h)
-            sigma = candidate_sigma(ipow, h, ntrials[s])
+            sigma = candidate_sigma(ipow, h, ntrials)
             if sigma < params.sigma:
                 continue
             harm = harmonic_powers(powers, i, h)

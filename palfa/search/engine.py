@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from palfa.config.settings import SearchingSettings
+from palfa.config.settings import ProcessingSettings, SearchingSettings
 from palfa.errors import SearchError
 from palfa.psrfits.filterbank import Filterbank
 from palfa.search import diagnostics as names
@@ -35,6 +35,9 @@ from palfa.search.singlepulse import (
 )
 from palfa.search.timing import StageTimer
 from palfa.search.zaplist import Zaplist
+
+if TYPE_CHECKING:
+    from palfa.presto.runner import Runner
 
 Progress = Callable[[str, float], None]
 
@@ -197,14 +200,21 @@ class EmbeddedEngine:
         path.write_text("\n".join(lines) + "\n")
 
 
-ENGINES: dict[str, type] = {EmbeddedEngine.name: EmbeddedEngine}
+ENGINE_NAMES = ("embedded", "presto")
 
 
-def get_engine(name: str) -> SearchEngine:
-    try:
-        return ENGINES[name]()
-    except KeyError:
-        raise SearchError(
-            f"search engine {name!r}", "no such engine",
-            f"set searching.engine to one of: {', '.join(sorted(ENGINES))}",
-        ) from None
+def get_engine(name: str, processing: ProcessingSettings | None = None,
+               runner: Runner | None = None) -> SearchEngine:
+    """The engine called ``name`` with the configured zaplists; ``runner`` runs PRESTO's programs."""
+    processing = processing or ProcessingSettings()
+    if name == "embedded":
+        return EmbeddedEngine(zaplist=processing.default_zaplist)
+    if name == "presto":
+        from palfa.presto.engine import PrestoEngine
+
+        return PrestoEngine(runner=runner, zaplistdir=processing.zaplistdir,
+                            default_zaplist=processing.default_zaplist)
+    raise SearchError(
+        f"search engine {name!r}", "no such engine",
+        f"set searching.engine to one of: {', '.join(ENGINE_NAMES)}",
+    )

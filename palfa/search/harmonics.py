@@ -1,7 +1,8 @@
 """Incoherent harmonic summing over a half-bin sampled spectrum (1, 2, 4, 8, 16... harmonics).
 
-For a fundamental at half-bin index i the k-th harmonic sits exactly at index k*i, so the sum is
-a strided gather; a point is reported when the sum of any stage passes that stage's threshold.
+For a top harmonic at half-bin index i, stage h sums the powers at round(i*k/h), k = 1..h. The
+even terms of stage 2h are exactly the terms of stage h, so each stage adds only its odd
+harmonics to the previous one (PRESTO's way): 16 gathers per index for five stages instead of 31.
 """
 
 from __future__ import annotations
@@ -18,38 +19,25 @@ def harmonic_stages(numharm: int) -> tuple[int, ...]:
     return tuple(stages)
 
 
-@numba.njit(cache=True)
-def _sum_above(powers, lo, stages, thresholds, max_hits):  # pragma: no cover - compiled
-    """Stage h is indexed by its top harmonic's half-bin i; harmonic k sits at round(i*k/h)."""
+@numba.njit(parallel=True, cache=True)
+def _stage_sums(powers, nstages):  # pragma: no cover - compiled
     n = powers.shape[0]
-    idx = np.empty(max_hits, np.int64)
-    stage = np.empty(max_hits, np.int64)
-    total = np.empty(max_hits, np.float32)
-    nhits = 0
-    for s in range(stages.shape[0]):
-        h = stages[s]
-        for i in range(lo * h, n):
-            acc = 0.0
-            for k in range(1, h + 1):
-                acc += powers[(i * k + h // 2) // h]
-            if acc > thresholds[s] and nhits < max_hits:
-                idx[nhits] = i
-                stage[nhits] = s
-                total[nhits] = acc
-                nhits += 1
-    return idx[:nhits], stage[:nhits], total[:nhits]
+    out = np.empty((nstages, n), np.float32)
+    for i in numba.prange(n):
+        acc = np.float32(powers[i])
+        out[0, i] = acc
+        for s in range(1, nstages):
+            half = 1 << (s - 1)  # stage 2**s adds round(i*k / 2**s) for odd k
+            for k in range(1, 2 * half, 2):
+                acc += powers[(i * k + half) >> s]
+            out[s, i] = acc
+    return out
 
 
-def harmonic_sums_above(
-    powers: np.ndarray, lo: int, stages: tuple[int, ...], thresholds: np.ndarray,
-    max_hits: int = 200_000,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(top-harmonic half-bin index, stage number, summed power) of every point above its stage
-    threshold; the fundamental of a hit at index i in stage h is at r = i / (2 h)."""
-    return _sum_above(
-        powers, max(int(lo), 1), np.asarray(stages, np.int64),
-        np.asarray(thresholds, np.float64), max_hits,
-    )
+def stage_sums(powers: np.ndarray, numharm: int) -> np.ndarray:
+    """(stage, top-harmonic half-bin index) summed powers for the stages up to ``numharm``;
+    the fundamental of index i in stage h is at r = i / (2 h)."""
+    return _stage_sums(np.ascontiguousarray(powers, np.float32), len(harmonic_stages(numharm)))
 
 
 def harmonic_powers(powers: np.ndarray, index: int, numharm: int) -> np.ndarray:

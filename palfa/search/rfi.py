@@ -21,6 +21,7 @@ TIME_SIGMA = 10.0  # rfifind -timesig
 FREQ_SIGMA = 4.0  # rfifind -freqsig
 BAD_BLOCK_FRAC_FOR_CHANNEL = 0.3  # rfifind -intfrac
 BAD_CHANNEL_FRAC_FOR_BLOCK = 0.7  # rfifind -chanfrac
+CLIP_SIGMA = 6.0  # prepsubband -clip: zero-DM samples further out than this are blanked
 
 
 @dataclass
@@ -107,9 +108,25 @@ def apply_mask(fb: Filterbank, mask: RfiMask, zero_dm: bool = False) -> CleanBea
         values = (fb.data[:, chan] - mask.chan_median[chan]) / scale[chan]
         values[mask.bad[block_of_sample, chan]] = 0.0
         data[row] = values
+    if good.any():
+        clip_broadband(data, good)
     if zero_dm and good.any():
         data[good] -= data[good].mean(axis=0)
     return CleanBeam(data, fb.freqs_mhz[order].astype(np.float64), fb.tsamp, good)
+
+
+def clip_broadband(data: np.ndarray, good: np.ndarray) -> None:
+    """Blank, in every channel, the samples whose band sum (at DM 0) is a CLIP_SIGMA outlier.
+
+    PRESTO's default time-domain clipping: undispersed broadband bursts are too short for the
+    rfifind blocks to notice, yet they raise the low-frequency power spectrum of every
+    dedispersed series many-fold and bury the slow pulsars.
+    """
+    zero_dm = data[good].sum(axis=0, dtype=np.float64)
+    centre = np.median(zero_dm)
+    spread = 1.4826 * np.median(np.abs(zero_dm - centre))
+    if spread > 0:
+        data[:, np.abs(zero_dm - centre) > CLIP_SIGMA * spread] = 0.0
 
 
 def plot_mask(mask: RfiMask, fb: Filterbank, path: Path) -> None:

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from palfa.errors import DownloadError
 
-Progress = Callable[[int, int], None]  # (bytes on disk so far, total bytes)
+# (bytes on disk so far, total bytes): first with the resume offset, then after every block.
+Progress = Callable[[int, int], None]
 BLOCK_SIZE = 1 << 16
 PART_SUFFIX = ".part"
 
@@ -90,6 +91,8 @@ class FtpSource:
                 if progress is not None:
                     progress(done, total)
 
+            if progress is not None:
+                progress(offset, total)
             with part.open("ab") as out:
                 if offset < total:
                     ftp.retrbinary(f"RETR {remote_path}", write, BLOCK_SIZE, rest=offset or None)

@@ -17,7 +17,7 @@ from palfa.search.results import BeamResults, Candidate, write_results
 
 # tests/ holds the shared pgserver helper; the importlib import mode does not put it on sys.path.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from pgserver import create_empty_database, running_postgres
+from pgserver import create_empty_database, psqlodbc_url, running_postgres, skip_or_fail
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 DEFAULT_OBS_NAME = "p2030.20261126.G45.00+0.00.b3.00000"
@@ -49,6 +49,8 @@ def write_results_dir(outdir: Path, obs_name: str = DEFAULT_OBS_NAME) -> Path:
         ))
     (outdir / "rfifind.png").write_bytes(PNG_MAGIC + b"mask" * 50)
     (outdir / "zaplist.txt").write_text("# zapped\n60.0 0.2\n")
+    (outdir / "singlepulse.csv").write_text("dm,snr,time_s,sample,width\n67.9,8.1,1.25,19090,3\n")
+    (outdir / "singlepulse.png").write_bytes(PNG_MAGIC + b"pulses" * 40)
     diagnostics = {
         "RFI mask percentage": 3.25,
         "Num cands folded": 2,
@@ -73,13 +75,25 @@ def results_dir(tmp_path: Path) -> Path:
     return write_results_dir(tmp_path / "results")
 
 
-def skip_without_odbc_driver(driver: str, package: str) -> None:
+def require_pyodbc() -> None:
     try:
-        import pyodbc
+        import pyodbc  # noqa: F401
     except ImportError:
-        pytest.skip("pyodbc cannot load unixODBC: apt-get install -y unixodbc")
+        skip_or_fail("pyodbc cannot load unixODBC: apt-get install -y unixodbc")
+
+
+def skip_without_odbc_driver(driver: str, package: str) -> None:
+    require_pyodbc()
+    import pyodbc
+
     if driver not in pyodbc.drivers():
-        pytest.skip(f"no {driver!r} ODBC driver: apt-get install -y {package}")
+        skip_or_fail(f"no {driver!r} ODBC driver: apt-get install -y {package}")
+
+
+@pytest.fixture
+def odbc_driver_manager() -> None:
+    """unixODBC and pyodbc loadable (no driver needed)."""
+    require_pyodbc()
 
 
 @pytest.fixture(scope="session")
@@ -104,13 +118,10 @@ class Db:
             reader.close()
 
 
-def _postgres_odbc_url(request) -> str:
+def postgres_odbc_url(server_url: str) -> str:
+    """A new, empty database on the session's server, as a psqlODBC connection URL."""
     skip_without_odbc_driver("PostgreSQL Unicode", "odbc-postgresql")
-    server = request.getfixturevalue("postgres_server")
-    name = f"commondb_{next(_database_numbers)}"
-    host_port = create_empty_database(server, name).split("@")[1].split("/")[0]
-    host, port = host_port.split(":")
-    return f"odbc:DRIVER={{PostgreSQL Unicode}};SERVER={host};PORT={port};DATABASE={name};UID=postgres"
+    return psqlodbc_url(create_empty_database(server_url, f"commondb_{next(_database_numbers)}"))
 
 
 _database_numbers = itertools.count()
@@ -126,7 +137,7 @@ def db(request, tmp_path: Path):
         skip_without_odbc_driver("SQLite3", "libsqliteodbc")
         url = f"odbc:DRIVER={{SQLite3}};Database={path}"
     else:
-        url = _postgres_odbc_url(request)
+        url = postgres_odbc_url(request.getfixturevalue("postgres_server"))
     conn, dialect = connect(url)
     create_schema(conn, dialect)
     yield Db(conn, dialect, url)

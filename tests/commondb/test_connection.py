@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from palfa.commondb import connect, upload_beam
+from palfa.commondb import DatabaseUnavailable, connect, upload_beam
 from palfa.commondb.connection import odbc_dialect
 from palfa.errors import ConfigError, UploadError
 
@@ -32,15 +32,15 @@ def test_bad_url_is_a_config_error_with_a_fix(url, message):
     assert caught.value.fix
 
 
-def test_unreachable_odbc_database_is_an_upload_error():
-    pytest.importorskip("pyodbc", reason="needs the unixODBC library")
-    with pytest.raises(UploadError, match=r"connection failed.*odbcinst.ini"):
+def test_missing_odbc_driver_is_an_upload_error_not_a_retry(odbc_driver_manager):
+    with pytest.raises(UploadError, match=r"connection failed.*odbcinst.ini") as raised:
         connect("odbc:DRIVER={FreeTDS-not-installed};SERVER=127.0.0.1;PORT=1")
+    assert not isinstance(raised.value, DatabaseUnavailable)  # retrying cannot install a driver
 
 
 def test_database_without_schema_fails_cleanly(tmp_path, results_dir):
     conn, dialect = connect(f"sqlite:///{tmp_path / 'empty.db'}")
-    message = r"OperationalError.*Fix: nothing was committed.*create_schema"
+    message = r"OperationalError.*Fix: nothing was committed.*palfa commondb create"
     with pytest.raises(UploadError, match=message):
         upload_beam(conn, dialect, results_dir, "McGill", "p", "v")
     assert not conn.in_transaction

@@ -11,13 +11,16 @@ import pytest
 
 from palfa.commondb import count_rows, list_candidates, upload_beam
 from palfa.commondb.beam_rows import PLOT_TYPE
+from palfa.commondb.diagnostic_types import KNOWN_DIAGNOSTICS
 from palfa.errors import UploadError
 from palfa.psrfits.header import BeamHeader
 
 INSTITUTION, PIPELINE, VERSION = "McGill", "PALFA2.0-prefect", "PIPELINE:abc;PRESTO:none"
-EMPTY = dict.fromkeys(
+# A new database: empty tables, but the known diagnostic types registered.
+EMPTY = {**dict.fromkeys(
     ["versions", "headers", "candidates", "candidate_plots", "candidate_binaries",
-     "diagnostic_types", "diagnostics_numeric", "diagnostics_binary"], 0)
+     "diagnostics_numeric", "diagnostics_binary", "singlepulse_files"], 0),
+    "diagnostic_types": len(KNOWN_DIAGNOSTICS)}
 
 
 def upload(db, results_dir: Path, **kwargs):
@@ -33,21 +36,23 @@ def fetch(db, sql: str, *params):
 def test_complete_upload_is_committed_and_reads_back_equal(db, results_dir):
     report = upload(db, results_dir)
 
-    assert report.rows == {"headers": 1, "candidates": 2, "candidate_plots": 2,
-                           "candidate_binaries": 2, "diagnostics_numeric": 5,
-                           "diagnostics_binary": 2}
+    uploaded = {"headers": 1, "candidates": 2, "candidate_plots": 2, "candidate_binaries": 2,
+                "diagnostics_numeric": 5, "diagnostics_binary": 2, "singlepulse_files": 2}
+    assert report.rows == uploaded
     assert not report.replaced
-    assert db.committed_counts() == {**EMPTY, "versions": 1, "headers": 1, "candidates": 2,
-                                     "candidate_plots": 2, "candidate_binaries": 2,
-                                     "diagnostic_types": 7, "diagnostics_numeric": 5,
-                                     "diagnostics_binary": 2}
+    assert 0 < report.verify_seconds < report.seconds
+    assert db.committed_counts() == {**EMPTY, "versions": 1, **uploaded}
     header = BeamHeader.from_json(results_dir / "header.json")
-    (mjd, nsamp, files, size), = fetch(
-        db, "SELECT mjd, num_samples, file_names, data_size FROM headers WHERE obs_name = ?",
-        header.obs_name)
+    (mjd, nsamp, files, file_size, data_size), = fetch(
+        db, "SELECT mjd, num_samples, file_names, file_size, data_size FROM headers "
+        "WHERE obs_name = ?", header.obs_name)
     assert mjd == pytest.approx(header.mjd, rel=1e-14)
-    assert (nsamp, files, size) == (header.nsamp, ",".join(header.file_names),
-                                    header.data_size_bytes)
+    assert (nsamp, files, file_size, data_size) == (
+        header.nsamp, ",".join(header.file_names), header.data_size_bytes,
+        header.nsamp * header.nchan * header.nbits // 8)
+    (sp_png,), = fetch(db, "SELECT file_data FROM singlepulse_files WHERE file_type = ?",
+                       "singlepulse_png")
+    assert bytes(sp_png) == (results_dir / "singlepulse.png").read_bytes()
     listing = list_candidates(db.conn, header.obs_name)
     assert [(c.rank, c.period_s, c.dm, c.sigma) for c in listing] == [
         (1, pytest.approx(0.0893), pytest.approx(67.9), pytest.approx(14.2)),
@@ -116,7 +121,7 @@ def test_other_version_is_a_separate_beam(db, results_dir):
     upload_beam(db.conn, db.dialect, results_dir, INSTITUTION, PIPELINE, "PIPELINE:def;PRESTO:x")
     counts = db.committed_counts()
     assert (counts["versions"], counts["headers"], counts["candidates"]) == (2, 2, 4)
-    assert counts["diagnostic_types"] == 7  # shared between beams
+    assert counts["diagnostic_types"] == len(KNOWN_DIAGNOSTICS)  # shared between beams
 
 
 def test_ten_megabyte_binary_round_trips_byte_identical(db, results_dir):
@@ -170,3 +175,16 @@ def test_diagnostic_kind_conflict_is_an_upload_error(db, results_dir, make_resul
     with pytest.raises(UploadError, match=r"'Num cands folded'.*registered as numeric"):
         upload(db, other)
     assert db.committed_counts()["headers"] == 1
+
+
+def test_presto_single_pulse_tarball_is_stored_and_two_are_refused(db, results_dir):
+    (results_dir / "p2030_singlepulse.tgz").write_bytes(b"\x1f\x8b" + bytes(300))
+    assert upload(db, results_dir).rows["singlepulse_files"] == 3
+    (tarball,), = fetch(db, "SELECT file_data FROM singlepulse_files WHERE file_type = ?",
+                        "singlepulse_tgz")
+    assert bytes(tarball) == (results_dir / "p2030_singlepulse.tgz").read_bytes()
+
+    (results_dir / "other_singlepulse.tgz").write_bytes(b"\x1f\x8b")
+    with pytest.raises(UploadError, match=r"other_singlepulse.tgz, p2030_singlepulse.tgz.*more than"):
+        upload(db, results_dir)
+    assert db.committed_counts()["singlepulse_files"] == 3  # the earlier upload stands

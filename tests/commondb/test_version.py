@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
 from palfa.commondb import version_num
+from palfa.commondb.version import git_hash, pipeline_version
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -34,3 +36,12 @@ def test_hashes_come_from_git(tmp_path):
 def test_not_a_checkout_falls_back_clearly(tmp_path):
     assert version_num(tmp_path) == "PIPELINE:unknown;PRESTO:none"
     assert version_num(tmp_path, tmp_path / "missing") == "PIPELINE:unknown;PRESTO:none"
+
+
+def test_pipeline_version_is_the_setting_or_this_checkout(tmp_path, monkeypatch):
+    presto = commit_repo(tmp_path / "presto")
+    monkeypatch.setenv("PRESTO", str(tmp_path / "presto"))
+    assert pipeline_version("PIPELINE:typed") == "PIPELINE:typed"
+    here = git_hash(Path(__file__).parent) or "unknown"
+    assert pipeline_version() == f"PIPELINE:{here};PRESTO:none"  # the embedded engine
+    assert pipeline_version(uses_presto=True) == f"PIPELINE:{here};PRESTO:{presto}"

@@ -200,3 +200,15 @@ def test_only_stale_requests_fail(any_tracker):
     failed = any_tracker.fail_stale_requests(timeout_s=0)
     assert [r.id for r in failed] == [old.id]
     assert any_tracker.get(Request, old.id).status == "failed"
+
+
+def test_interrupted_downloads_become_unknown_and_are_retried(any_tracker):
+    any_tracker.add_files(_mock_files("b1"))
+    claim = any_tracker.claim_file_for_download()
+    stale = any_tracker.mark_interrupted_downloads()
+    assert [a.id for a in stale] == [claim.attempt.id]
+    assert any_tracker.get(DownloadAttempt, claim.attempt.id).status == "unknown"
+    assert any_tracker.get(File, claim.file.id).status == "failed"
+    retried = any_tracker.retry_failed_files(max_attempts=3)
+    assert [f.status for f in retried] == ["retrying"]
+    assert any_tracker.mark_interrupted_downloads() == []

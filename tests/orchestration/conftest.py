@@ -67,6 +67,23 @@ def save_config() -> Callable[..., str]:
     return _save_config
 
 
+@pytest.fixture
+def restore_and_download() -> Callable[..., tuple[dict[str, int], list[Path]]]:
+    """``restore_and_download(settings, archive)``: one pass of each flow (outcome, still staged)."""
+    return _restore_and_download
+
+
+def _restore_and_download(settings: PalfaSettings, archive: LocalArchive,
+                          num_beams: int = 2) -> tuple[dict[str, int], list[Path]]:
+    """One restore then one download pass; returns the download outcome and what is still staged."""
+    from flows.download import download_flow
+    from flows.restore import restore_flow
+
+    block = _save_config(settings, archive)
+    restore_flow(block, num_beams=num_beams)
+    return download_flow(block), list(archive.ftp_root.iterdir())
+
+
 def _save_config(settings: PalfaSettings, archive: LocalArchive | None = None) -> str:
     name = f"test-{uuid.uuid4().hex[:12]}"
     services: dict[str, Any] = {}

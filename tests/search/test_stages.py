@@ -112,6 +112,15 @@ def test_sifting_dedups_dms_and_harmonics():
     assert report.harmonics == 1 and report.dm_problems == 2 and report.thresholds == 2
 
 
+def test_sifting_keeps_an_unrelated_slow_pulsar():
+    """1.0048 Hz is 5/9 of 1.812 Hz within a bin: no harmonic relation presto.sifting uses."""
+    raw = [_raw(1.812, dm, 20.0) for dm in (200.0, 201.0)]
+    raw += [_raw(1.0048, dm, 12.0) for dm in (170.0, 171.0)]
+    cands, report = sift(raw, SearchingSettings(), obs_time_s=33.5)
+    assert [c.freq_hz for c in cands] == pytest.approx([1.812, 1.0048])
+    assert report.harmonics == 0
+
+
 def test_fold_recovers_period_dm_and_snr(make_beam):
     fb = make_beam((_psr(0.0893, 45.0, 30.0),))
     beam = apply_mask(fb, compute_mask(fb, 2.0))
@@ -119,6 +128,30 @@ def test_fold_recovers_period_dm_and_snr(make_beam):
     assert fold.period_s == pytest.approx(0.0893, rel=1e-4)
     assert abs(fold.dm - 45.0) <= 0.5
     assert 0.75 * 30 < fold.snr < 1.1 * 30
+
+
+def test_fold_refines_slow_pulsar_dm_and_period_from_a_harmonic(make_beam):
+    """A 0.6 s pulsar's S/N barely changes over a DM step; the template fit still lands within
+    one step, and a candidate at the second harmonic is folded at the true period."""
+    psr = InjectedPulsar(period_s=0.6, dm=120.0, duty_cycle=0.02, snr=40.0)
+    fb = make_beam((psr,))
+    beam = apply_mask(fb, compute_mask(fb, 2.0))
+    step = make_plan(fb.tsamp, fb.freqs_mhz, fb.header.chan_bw_mhz, 300.0, fb.nsamp
+                     ).step_at(psr.dm).dm_step
+    obs = fb.nsamp * fb.tsamp
+    harmonic = 1.0 / (2.0 / psr.period_s + 0.3 / obs)  # 2nd harmonic, 0.3 bins off
+    fold = fold_candidate(beam, harmonic, psr.dm + 1.8 * step, dm_step=step)
+    assert fold.period_s == pytest.approx(psr.period_s, rel=1e-4)
+    assert abs(fold.dm - psr.dm) <= step
+    assert fold.snr > 0.75 * psr.snr
+
+
+def test_broadband_bursts_are_clipped(make_beam):
+    fb = make_beam(nsamp=2**14, bursts=((1.0, 0.0, 1.5),))
+    beam = apply_mask(fb, compute_mask(fb, 1.0))
+    burst = round(1.0 / fb.tsamp)
+    assert np.all(beam.data[:, burst:burst + 2] == 0.0)
+    assert np.count_nonzero(np.all(beam.data == 0.0, axis=0)) == 2
 
 
 def test_single_pulse_finds_burst(make_beam):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 from pyftpdlib.filesystems import AbstractedFS
 
-from palfa.archive import ArchiveFtpServer
+from palfa.archive import ArchiveFtpServer, FtpFaults
 from palfa.errors import DownloadError
 from palfa.transfer import FtpSource
 
@@ -67,7 +68,7 @@ def test_download_is_byte_identical(source: FtpSource, remote, tmp_path: Path) -
     assert transferred == entry.size == local.stat().st_size
     assert sha256(local) == sha256(original)
     assert not local.with_name(local.name + ".part").exists()
-    assert calls[-1] == (entry.size, entry.size)
+    assert calls[0] == (0, entry.size) and calls[-1] == (entry.size, entry.size)
     assert [done for done, _ in calls] == sorted(done for done, _ in calls)
 
 
@@ -91,7 +92,8 @@ def test_interrupted_download_leaves_a_part_that_resumes_with_only_the_rest(
     calls: list[tuple[int, int]] = []
     transferred = source.download(entry.path, local, entry.size, progress=lambda *a: calls.append(a))
     assert transferred == entry.size - kept
-    assert calls[0][0] > kept and calls[-1] == (entry.size, entry.size)
+    assert calls[0] == (kept, entry.size)  # the resume offset comes first
+    assert calls[1][0] > kept and calls[-1] == (entry.size, entry.size)
     assert sha256(local) == sha256(original)
     assert not part.exists()
 
@@ -153,3 +155,21 @@ def test_bad_password_and_absent_server(source: FtpSource) -> None:
     closed = FtpSource("127.0.0.1", 1, USER, PASSWORD, timeout=5)
     with pytest.raises(DownloadError, match=r"ftp://127\.0\.0\.1:1: cannot be reached"):
         closed.list_files(GUID)
+
+
+def test_a_cut_50_mb_transfer_resumes_byte_identical(tmp_path: Path) -> None:
+    root = tmp_path / "big-ftp"
+    (root / GUID).mkdir(parents=True)
+    original = root / GUID / "big.fits"
+    with original.open("wb") as out:
+        for _ in range(50):
+            out.write(os.urandom(2**20))
+    size = original.stat().st_size
+    local = tmp_path / "big.fits"
+    for cutting in _running(root, faults=FtpFaults(cut_after_bytes=20 * 2**20, cuts=1)):
+        with pytest.raises(DownloadError, match="426"):
+            cutting.download(f"{GUID}/big.fits", local, size)
+        kept = (tmp_path / "big.fits.part").stat().st_size
+        assert 0 < kept <= 20 * 2**20
+        assert cutting.download(f"{GUID}/big.fits", local, size) == size - kept
+    assert sha256(local) == sha256(original)
