@@ -1,8 +1,9 @@
 """The observatory's average velocity towards the source (v/c), for ``zapbirds -baryv``.
 
 Birdies are terrestrial, so zapbirds needs it to move their frequencies into the barycentred
-spectra that prepsubband writes. PRESTO's sign: positive when the observatory moves towards
-the source, the opposite of astropy's radial-velocity correction.
+spectra that prepsubband writes. PRESTO's sign (prepsubband's "Average topocentric velocity"):
+positive when the observatory recedes from the source, the opposite of
+``velocity_towards_source`` (checked against the value PRESTO logged for the fixture beam).
 """
 
 from __future__ import annotations
@@ -11,12 +12,9 @@ import warnings
 
 import astropy.units as u
 import numpy as np
-from astropy.constants import c
 from astropy.coordinates import EarthLocation, SkyCoord
-from astropy.time import Time
 
-ARECIBO = EarthLocation.from_geodetic(lon=-66.752806 * u.deg, lat=18.344167 * u.deg,
-                                      height=497.0 * u.m)
+from palfa.barycentre import ARECIBO, SECONDS_PER_DAY, velocity_towards_source
 
 
 def average_baryv(ra_str: str, dec_str: str, mjd: float, obs_time_s: float,
@@ -24,6 +22,5 @@ def average_baryv(ra_str: str, dec_str: str, mjd: float, obs_time_s: float,
     with warnings.catch_warnings():  # PRESTO headers may say "10:56:60.0000"
         warnings.simplefilter("ignore")
         coord = SkyCoord(ra_str, dec_str, unit=(u.hourangle, u.deg), frame="icrs")
-    times = Time(mjd + np.linspace(0.0, obs_time_s, npoints) / 86400.0, format="mjd", scale="utc")
-    velocity = coord.radial_velocity_correction(kind="barycentric", obstime=times, location=site)
-    return -float(np.mean((velocity / c).decompose().value))
+    mjds = mjd + np.linspace(0.0, obs_time_s, npoints) / SECONDS_PER_DAY
+    return -float(np.mean(velocity_towards_source(coord, mjds, site)))

@@ -65,3 +65,22 @@ def test_failing_beam_is_retried_then_abandoned_and_freed(make_settings, save_co
     submits = tracker.with_status(JobSubmit)
     assert len({s.queue_id for s in submits}) == 2  # two separate beam-search runs
     assert all("only 2.1 s of data" in s.details and obs_name in s.output_dir for s in submits)
+
+
+def test_a_failing_presto_program_fails_the_job_never_processes_it(make_settings, save_config,
+                                                                   fake_presto, monkeypatch, tmp_path):
+    monkeypatch.setenv("FAKE_PRESTO_BREAK", "rfifind:exit")
+    settings = make_settings(searching={**TINY_SEARCH, "engine": "presto", "low_T_to_search": 1.0},
+                             jobpooler={"max_attempts": 2})
+    tracker, _, raw = added_beam(settings)
+
+    outcome = process_jobs_flow(save_config(settings))
+
+    assert outcome == {"processed": 0, "processing_failed": 2, "terminal_failure": 1}
+    submits = tracker.with_status(JobSubmit)
+    assert [s.status for s in submits] == ["processing_failed", "processing_failed"]
+    for submit in submits:  # the program, its command line and its log, in the job tracker
+        assert "rfifind" in submit.details and "-psrfits" in submit.details
+        assert "status 3" in submit.details
+        assert not (Path(submit.output_dir) / "candidates.csv").exists()
+    assert tracker.counts_by_status()["jobs"] == {"terminal_failure": 1}

@@ -4,9 +4,7 @@ real PRESTO outputs), and what it does when a program fails or writes nothing.""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,26 +16,6 @@ from palfa.presto.engine import PrestoEngine
 from palfa.presto.runner import SubprocessRunner, log_tail, run_command
 from palfa.search.engine import get_engine
 from palfa.search.results import read_results
-
-PROGRAMS = ("rfifind", "prepsubband", "single_pulse_search.py", "realfft", "zapbirds",
-            "rednoise", "accelsearch", "prepfold", "convert")
-
-
-@pytest.fixture
-def fake_presto(tmp_path, fx, monkeypatch) -> Path:
-    """A bin/ directory with every PRESTO program name, first on PATH."""
-    bindir = tmp_path / "bin"
-    bindir.mkdir()
-    script = bindir / "fake_presto.py"
-    script.write_text(f"#!{sys.executable}\n" + (Path(__file__).parent / "fake_presto.py")
-                      .read_text())
-    script.chmod(0o755)
-    for name in PROGRAMS:
-        (bindir / name).symlink_to(script)
-    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ['PATH']}")
-    monkeypatch.setenv("FAKE_PRESTO_FIXTURES", str(fx))
-    monkeypatch.delenv("FAKE_PRESTO_BREAK", raising=False)
-    return bindir
 
 
 @pytest.fixture
