@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-APT_PACKAGES=(python3-venv unixodbc libsqliteodbc odbc-postgresql postgresql git)
+APT_PACKAGES=(python3-venv python3-dev g++ unixodbc libsqliteodbc odbc-postgresql postgresql git)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

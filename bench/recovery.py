@@ -46,7 +46,7 @@ def _search_seed(seed: int, nbeams: int, max_dm: float, workdir: str) -> list[di
     """One row per injected pulsar, or per noise beam, of one simulated survey."""
     root = Path(workdir) / f"seed{seed}"
     beams = simulate_survey(root / "raw", nbeams=nbeams, seed=seed, nbits=8)
-    settings = SearchingSettings(max_dm=max_dm)
+    settings = SearchingSettings(max_dm=max_dm, hi_accel_zmax=0)  # as the demo: no binaries here
     plan = _plan(max_dm)
     rows = []
     for beam in beams:

@@ -27,7 +27,8 @@ DEMO_USER = "palfa"
 DEMO_NBITS = 8
 
 
-def run_demo(nbeams: int, seed: int, workspace: Path | None, max_dm: float) -> bool:
+def run_demo(nbeams: int, seed: int, workspace: Path | None, max_dm: float,
+             hi_accel_zmax: int = 0) -> bool:
     """Returns True when every injected pulsar above S/N 15 was recovered."""
     from blocks import ArchiveCredentials, CommonDbCredentials, FtpCredentials, PipelineConfig
     from flows.pipeline import pipeline_flow
@@ -42,7 +43,7 @@ def run_demo(nbeams: int, seed: int, workspace: Path | None, max_dm: float) -> b
     settings = init_workspace(root / "pipeline", {
         "download": {"poll_s": 0.5, "numdownloads": 2, "request_numbits": DEMO_NBITS,
                      "space_to_use": 2**30, "min_free_space": 100 * 2**20},
-        "searching": {"max_dm": max_dm},
+        "searching": {"max_dm": max_dm, "hi_accel_zmax": hi_accel_zmax},
     })
     password = secrets.token_urlsafe(12)
     with LocalArchive(root / "archive", DEMO_USER, password, stage_delay_s=1.0) as archive:

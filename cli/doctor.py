@@ -4,6 +4,7 @@ test beam searched through the work pool."""
 
 from __future__ import annotations
 
+import contextlib
 import ftplib
 import importlib
 import math
@@ -43,7 +44,8 @@ def run_checks(config: PipelineConfig, config_block: str, beam: bool, timeout_s:
         ("mail", lambda: check_mail(config)),
     ]
     if beam:
-        checks.append(("test beam on the work pool", lambda: check_work_pool(config, config_block, timeout_s)))
+        checks.append(("test beam on the work pool",
+                       lambda: check_work_pool(config, config_block, timeout_s)))
     results = []
     for name, check in checks:
         try:
@@ -107,13 +109,21 @@ def check_ftp(config: PipelineConfig) -> str:
             ftp.login(ftp_block.username, ftp_block.password.get_secret_value())
             names = ftp.nlst()
             files = [n for n in names if n.endswith(".fits")]
-            if files:
-                ftp.voidcmd("TYPE I")
-                ftp.retrbinary(f"RETR {files[0]}", lambda _block: None, blocksize=8192, rest=None)
+            got = _retrieve_start(ftp, files[0]) if files else 0
     except (OSError, ftplib.Error) as exc:
         raise PalfaError(f"FTP server {ftp_block.host}:{ftp_block.port}", f"{type(exc).__name__}: {exc}",
                          "check the FTP credentials block (host, port, user, password)") from exc
-    return f"logged in, {len(names)} entries listed" + (f", retrieved {files[0]}" if files else "")
+    return f"logged in, {len(names)} entries listed" + (f", {got} bytes of {files[0]} read" if files else "")
+
+
+def _retrieve_start(ftp: ftplib.FTP, name: str) -> int:
+    """Read the first 64 KiB of a file (enough to prove transfers work), then drop the transfer."""
+    ftp.voidcmd("TYPE I")
+    with ftp.transfercmd(f"RETR {name}") as data:
+        got = len(data.recv(65536))
+    with contextlib.suppress(ftplib.Error):
+        ftp.voidresp()
+    return got
 
 
 def check_restore(config: PipelineConfig) -> str:
@@ -152,7 +162,7 @@ def check_work_pool(config: PipelineConfig, config_block: str, timeout_s: float)
     nsamp = 2 ** max(14, math.ceil(math.log2(settings.searching.low_T_to_search / 128e-6)))
     scratch = Path(tempfile.mkdtemp(prefix="doctor-", dir=settings.download.datadir))
     try:
-        (beam,) = simulate_survey(scratch / "raw", nbeams=1, seed=1, nsamp=nsamp, nbits=4)
+        (beam,) = simulate_survey(scratch / "raw", nbeams=1, seed=1, nsamp=nsamp, nbits=4, rfi=False)
         queue = PrefectQueueManager(settings.jobpooler.search_deployment, 1, 1,
                                     parameters={"config_block": config_block})
         started = time.monotonic()
@@ -171,3 +181,19 @@ def check_work_pool(config: PipelineConfig, config_block: str, timeout_s: float)
         return f"searched in {time.monotonic() - started:.0f} s (run {queue_id})"
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def doctor_report(config_block: str, beam: bool, timeout_s: float) -> bool:
+    """Print every set-up test's result; raise PalfaError naming those that failed. Returns
+    whether the block uses the presto engine (so its programs must be on PATH)."""
+    from blocks.config import load_config
+    from cli.common import console
+
+    config = load_config(config_block)
+    results = run_checks(config, config_block, beam, timeout_s)
+    console.print(results_table(results))
+    failed = [r.name for r in results if not r.passed]
+    if failed:
+        raise PalfaError("palfa doctor", f"set-up tests failed: {', '.join(failed)}",
+                         "apply the fix shown next to each failed test")
+    return config.settings.searching.engine == "presto"

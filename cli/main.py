@@ -35,11 +35,14 @@ def demo(
     seed: int = typer.Option(2030, help="Seed of the simulated survey."),
     workspace: Path | None = typer.Option(None, help="Folder to work in (default: a new temp dir)."),
     max_dm: float = typer.Option(300.0, help="Largest DM searched."),
+    hi_accel_zmax: int = typer.Option(
+        0, help="zmax of the high-acceleration pass (the survey uses 50; it multiplies the search "
+        "time by ~5, and the demo's pulsars are not in binaries)."),
 ) -> None:
     """Run the whole pipeline on simulated beams served by the local archive."""
     from cli.demo import run_demo
 
-    if not run_demo(beams, seed, workspace, max_dm):
+    if not run_demo(beams, seed, workspace, max_dm, hi_accel_zmax):
         raise typer.Exit(1)
 
 
@@ -180,9 +183,21 @@ def search(
 
 
 @app.command()
-def doctor() -> None:
-    """Check that the programs the presto engine runs are on PATH (names every missing one)."""
+def doctor(
+    block: str | None = typer.Option(None, "--block", "-b", help="Also run the set-up tests (manual "
+                                     "4.2) against this PipelineConfig block's services."),
+    beam: bool = typer.Option(True, help="With --block: search a test beam through the work pool."),
+    timeout: float = typer.Option(600.0, help="Seconds the test beam may take."),
+) -> None:
+    """Check that the programs the presto engine runs are on PATH (names every missing one);
+    with --block, test imports, common DB, FTP, restore service, mail and the work pool."""
     import shutil
+
+    if block is not None:
+        from cli.doctor import doctor_report
+
+        if not doctor_report(block, beam, timeout):
+            return  # the block's engine is not presto: its programs are not needed
 
     from palfa.config.checks import PRESTO_PROGRAMS
 

@@ -1,14 +1,15 @@
 """Read PSRFITS search-mode beams: check the files, merge the Mock halves, calibrate samples.
 
-Reading goes through ``read_rows`` (one file, a range of SUBINT rows), so a later chunked search
-can stream a beam in blocks; ``read_beam`` is that loop over the whole beam.
+Reading goes through ``read_rows`` (one file, a range of SUBINT rows); ``iter_blocks`` streams a
+beam in merged-band blocks of rows, so a beam larger than memory can be processed block by block,
+and ``read_beam`` is that stream gathered into one array.
 """
 
 from __future__ import annotations
 
 import itertools
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -277,6 +278,31 @@ def read_header(paths: Sequence[str | Path], skip_rows: int = 0) -> BeamHeader:
     return _beam_header(_open_beam(paths, skip_rows), skip_rows)
 
 
+def _blocks(beam: _Beam, skip_rows: int, rows_per_block: int) -> Iterator[np.ndarray]:
+    if rows_per_block < 1:
+        raise BadInputError(
+            f"rows_per_block={rows_per_block}", "must be at least 1",
+            "read at least one SUBINT row per block",
+        )
+    nrows, nsblk = beam.files[0].nrows, beam.files[0].nsblk
+    for start in range(skip_rows, nrows, rows_per_block):
+        stop = min(start + rows_per_block, nrows)
+        block = np.empty(((stop - start) * nsblk, len(beam.freqs_mhz)), dtype=np.float32)
+        for search_file, columns in zip(beam.files, beam.columns, strict=True):
+            block[:, columns] = read_rows(search_file, start, stop)
+        yield block
+
+
+def iter_blocks(
+    paths: Sequence[str | Path], skip_rows: int = 0, rows_per_block: int = ROWS_PER_BLOCK
+) -> Iterator[np.ndarray]:
+    """The beam's samples (nsamp, nchan) ``rows_per_block`` SUBINT rows at a time, merged into
+    one descending band: memory holds one block, whatever the size of the beam. The files are
+    validated before the first block is yielded."""
+    beam = _open_beam(paths, skip_rows)
+    return _blocks(beam, skip_rows, rows_per_block)
+
+
 def read_beam(paths: Sequence[str | Path], skip_rows: int = 0) -> Filterbank:
     """All samples of one beam, the sub-band files merged into one descending band.
 
@@ -285,10 +311,8 @@ def read_beam(paths: Sequence[str | Path], skip_rows: int = 0) -> Filterbank:
     beam = _open_beam(paths, skip_rows)
     header = _beam_header(beam, skip_rows)
     data = np.empty((header.nsamp, header.nchan), dtype=np.float32)
-    nsblk = beam.files[0].nsblk
-    for search_file, columns in zip(beam.files, beam.columns, strict=True):
-        for start in range(skip_rows, search_file.nrows, ROWS_PER_BLOCK):
-            stop = min(start + ROWS_PER_BLOCK, search_file.nrows)
-            out = slice((start - skip_rows) * nsblk, (stop - skip_rows) * nsblk)
-            data[out, columns] = read_rows(search_file, start, stop)
+    start = 0
+    for block in _blocks(beam, skip_rows, ROWS_PER_BLOCK):
+        data[start:start + len(block)] = block
+        start += len(block)
     return Filterbank(header=header, data=data, freqs_mhz=beam.freqs_mhz)

@@ -1,4 +1,10 @@
-"""Periodicity search of one dedispersed series (accelsearch with zmax = 0)."""
+"""Periodicity search of one dedispersed series: PRESTO's accelsearch (Ransom et al. 2002).
+
+Each pass matched-filters the normalised spectrum over Fourier frequency (half-bin steps) and
+frequency drift z (steps of 2 bins up to its zmax; zmax = 0 is a plain Fourier-interpolated
+search), sums harmonics across the (r, z) plane and keeps the peaks above the pass's sigma.
+Passes with the same zmax share one plane.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +12,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from palfa.search.harmonics import harmonic_powers, harmonic_stages, stage_sums
-from palfa.search.significance import candidate_sigma, power_threshold
-from palfa.search.spectrum import half_bin_powers
+from palfa.search.harmonics import harmonic_positions, harmonic_stages, stage_max
+from palfa.search.significance import candidate_sigma, independent_trials, power_threshold
+from palfa.search.spectrum import normalised_spectrum
 from palfa.search.zaplist import Zaplist
+from palfa.search.zplane import power_plane
+from palfa.search.zresponse import z_grid
 
 
 @dataclass
@@ -17,13 +25,15 @@ class RawCandidate:
     """One harmonic-summed peak at one DM, before sifting."""
 
     dm: float
-    r: float  # Fourier frequency in bins of the observation
+    r: float  # mid-observation Fourier frequency in bins of the observation
     freq_hz: float
     sigma: float
     numharm: int
     ipow: float  # summed normalised power
     cpow: float  # power of the harmonics added in phase: (sum of amplitudes)**2
     max_harm_pow: float  # largest single-harmonic power
+    z: float = 0.0  # Fourier drift of the fundamental over the observation (bins)
+    fdot_hz_s: float = 0.0  # z / T**2
 
     @property
     def period_s(self) -> float:
@@ -35,6 +45,7 @@ class AccelParams:
     numharm: int
     sigma: float
     flo_hz: float
+    zmax: float = 0.0
 
 
 def _peaks(index: np.ndarray, values: np.ndarray, gap: int) -> list[int]:
@@ -50,36 +61,44 @@ def search_series(
     series: np.ndarray, dt: float, dm: float, passes: list[AccelParams],
     zaplist: Zaplist | None = None,
 ) -> list[RawCandidate]:
-    """Candidates of every search pass (e.g. PALFA's lo and hi passes) over one spectrum; the
-    harmonic sums are computed once for all passes."""
-    powers = half_bin_powers(series, dt, zaplist)
-    sums = stage_sums(powers, max(p.numharm for p in passes))
+    """Candidates of every search pass (e.g. PALFA's lo and hi passes) over one spectrum."""
+    spectrum = normalised_spectrum(series, dt, zaplist)
     obs_time = len(series) * dt
-    return [c for params in passes for c in search_spectrum(powers, sums, obs_time, dm, params)]
+    planes: dict[float, np.ndarray] = {}
+    out: list[RawCandidate] = []
+    for params in passes:
+        if params.zmax not in planes:
+            planes[params.zmax] = power_plane(spectrum, params.zmax)
+        out += search_plane(planes[params.zmax], obs_time, dm, params)
+    return out
 
 
-def search_spectrum(
-    powers: np.ndarray, sums: np.ndarray, obs_time: float, dm: float, params: AccelParams
+def search_plane(
+    plane: np.ndarray, obs_time: float, dm: float, params: AccelParams
 ) -> list[RawCandidate]:
-    """One pass over a spectrum whose ``stage_sums`` are ``sums``."""
-    nbins = len(powers) // 2  # integer Fourier bins
+    """One pass over the ``power_plane`` of a spectrum searched up to ``params.zmax``."""
+    nz, nhalf = plane.shape
+    zs = z_grid(params.zmax)
     rlo = max(1.0, params.flo_hz * obs_time)
+    best_sums, best_rows = stage_max(plane, params.numharm, first=int(2 * rlo))
     best: dict[int, RawCandidate] = {}
     for s, h in enumerate(harmonic_stages(params.numharm)):
-        ntrials = max(1.0, nbins / h - rlo)
+        ntrials = independent_trials(nhalf // 2, rlo, h, nz)
         first = max(int(2 * rlo), 1) * h
-        index = np.flatnonzero(sums[s, first:] > power_threshold(params.sigma, h, ntrials)) + first
-        for pos in _peaks(index, sums[s, index], gap=2 * h):
-            i, ipow = int(index[pos]), float(sums[s, index[pos]])
-            r = i / (2.0 * h)
+        sums = best_sums[s]
+        index = np.flatnonzero(sums[first:] > power_threshold(params.sigma, h, ntrials)) + first
+        for pos in _peaks(index, sums[index], gap=2 * h):
+            i = int(index[pos])
+            ipow, row = float(sums[i]), int(best_rows[s, i])
             sigma = candidate_sigma(ipow, h, ntrials)
             if sigma < params.sigma:
                 continue
-            harm = harmonic_powers(powers, i, h)
+            harm = plane[harmonic_positions(i, row, nz, h)]
+            r, z = i / (2.0 * h), float(zs[row]) / h
             cand = RawCandidate(
                 dm=float(dm), r=r, freq_hz=r / obs_time, sigma=sigma, numharm=h,
                 ipow=ipow, cpow=float(np.sqrt(np.maximum(harm, 0)).sum() ** 2),
-                max_harm_pow=float(harm.max()),
+                max_harm_pow=float(harm.max()), z=z, fdot_hz_s=z / obs_time**2,
             )
             key = int(r // 2)  # one candidate per fundamental (2 bins): keep the best stage
             if key not in best or best[key].sigma < sigma:

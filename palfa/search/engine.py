@@ -16,11 +16,14 @@ import numpy as np
 from palfa.config.settings import ProcessingSettings, SearchingSettings
 from palfa.errors import SearchError
 from palfa.psrfits.filterbank import Filterbank
+from palfa.psrfits.header import BeamHeader
 from palfa.search import diagnostics as names
 from palfa.search.accel import AccelParams, RawCandidate, search_series
 from palfa.search.dedisperse import DEFAULT_NSUB, dedisperse, downsample
 from palfa.search.diagnostics import beam_diagnostics
+from palfa.search.ffa import ffa_search_series, ffa_trial_mask
 from palfa.search.fold import fold_candidate
+from palfa.search.fold_archive import write_fold_pfd
 from palfa.search.fold_plot import plot_fold
 from palfa.search.plan import DedispersionPlan, make_plan
 from palfa.search.results import BeamResults, Candidate, write_results
@@ -71,8 +74,9 @@ class EmbeddedEngine:
 
     name = "embedded"
 
-    def __init__(self, zaplist: Path | None = None) -> None:
+    def __init__(self, zaplist: Path | None = None, ffa: bool = True) -> None:
         self.zaplist = Zaplist.read(zaplist) if zaplist else Zaplist(np.empty(0), np.empty(0))
+        self.ffa = ffa  # also run the long-period FFA search (palfa.search.ffa)
 
     def search(
         self, files: Sequence[Path], outdir: Path, settings: SearchingSettings,
@@ -115,7 +119,7 @@ class EmbeddedEngine:
 
         report("folding", 0.92)
         with timer.stage("folding"):
-            self._fold(beam, plan, cands, settings, outdir)
+            self._fold(beam, fb.header, plan, cands, settings, outdir)
 
         with timer.stage("singlepulse_output"):
             write_pulses(outdir / names.SINGLEPULSE_CSV, pulses)
@@ -140,13 +144,16 @@ class EmbeddedEngine:
         self, beam: CleanBeam, plan: DedispersionPlan, settings: SearchingSettings,
         timer: StageTimer, report: Progress,
     ) -> tuple[list[RawCandidate], list[SinglePulse]]:
-        passes = [  # PALFA's two passes; zmax > 0 is not implemented, both run at z = 0
-            AccelParams(settings.lo_accel_numharm, settings.lo_accel_sigma, settings.lo_accel_flo),
-            AccelParams(settings.hi_accel_numharm, settings.hi_accel_sigma, settings.hi_accel_flo),
+        passes = [  # PALFA's two passes: low (zmax 0, 16 harmonics), high (zmax 50, 8)
+            AccelParams(settings.lo_accel_numharm, settings.lo_accel_sigma, settings.lo_accel_flo,
+                        settings.lo_accel_zmax),
+            AccelParams(settings.hi_accel_numharm, settings.hi_accel_sigma, settings.hi_accel_flo,
+                        settings.hi_accel_zmax),
         ]
         raw: list[RawCandidate] = []
         pulses: list[SinglePulse] = []
         done, total = 0, len(plan.dms)
+        ffa_trials = ffa_trial_mask(plan, beam.freqs_mhz, beam.tsamp_s) & self.ffa
         for step in plan.steps:
             dt = step.downsamp * beam.tsamp_s
             with timer.stage("downsample"):
@@ -160,6 +167,9 @@ class EmbeddedEngine:
                 dm, series = item
                 with timer.stage("accelsearch"):
                     raw.extend(search_series(series, dt, dm, passes, self.zaplist))
+                if ffa_trials[done]:
+                    with timer.stage("ffa"):
+                        raw.extend(ffa_search_series(series, dt, dm))
                 with timer.stage("singlepulse"):
                     pulses.extend(search_pulses(series, dt, dm, settings.singlepulse_threshold,
                                                 settings.singlepulse_maxwidth))
@@ -168,18 +178,18 @@ class EmbeddedEngine:
         return raw, pulses
 
     def _fold(
-        self, beam: CleanBeam, plan: DedispersionPlan, cands: list[Candidate],
-        settings: SearchingSettings, outdir: Path,
+        self, beam: CleanBeam, header: BeamHeader, plan: DedispersionPlan,
+        cands: list[Candidate], settings: SearchingSettings, outdir: Path,
     ) -> None:
         to_fold = [c for c in cands if c.sigma >= settings.to_prepfold_sigma]
         for rank, cand in enumerate(to_fold[: settings.max_cands_to_fold], start=1):
-            fold = fold_candidate(beam, cand.period_s, cand.dm, plan.step_at(cand.dm).dm_step)
+            fold = fold_candidate(beam, cand.period_s, cand.dm, plan.step_at(cand.dm).dm_step,
+                                  cand.fdot_hz_s)
             stem = f"cand{rank:03d}_DM{fold.dm:.2f}_P{1e3 * fold.period_s:.4f}ms"
             plot_fold(fold, outdir / f"{stem}.png", stem)
-            fold.save(outdir / f"{stem}.npz", sigma=cand.sigma, search_dm=cand.dm,
-                      search_period_s=cand.period_s, tsamp_s=beam.tsamp_s)
+            write_fold_pfd(outdir / f"{stem}.pfd", fold, header, beam.freqs_mhz, beam.tsamp_s)
             cand.period_s, cand.dm, cand.snr = fold.period_s, fold.dm, fold.snr
-            cand.folded, cand.plot, cand.fold_archive = True, f"{stem}.png", f"{stem}.npz"
+            cand.folded, cand.plot, cand.fold_archive = True, f"{stem}.png", f"{stem}.pfd"
 
     @staticmethod
     def _write_params(
@@ -188,10 +198,7 @@ class EmbeddedEngine:
     ) -> None:
         lines = ["# Search parameters of the embedded engine", "[settings]"]
         lines += [f"{k} = {v}" for k, v in settings.model_dump(mode="json").items()]
-        lines += ["", "[notes]",
-                  "acceleration search (zmax > 0) is not implemented in the embedded engine: "
-                  "the lo and hi passes both run at z = 0 with their own numharm/sigma/flo",
-                  "", "[dedispersion plan]", "dm_lo  dm_step  ndm  downsamp"]
+        lines += ["", "[dedispersion plan]", "dm_lo  dm_step  ndm  downsamp"]
         lines += [f"{s.dm_lo:.3f} {s.dm_step:.4f} {s.ndm} {s.downsamp}" for s in plan.steps]
         lines += ["", "[sifting: candidates removed per step]"]
         lines += [f"{k} = {v}" for k, v in asdict(sifted).items()]

@@ -13,7 +13,6 @@ pulsars with wide pulses, whose S/N changes little over many plan DM steps).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numba
 import numpy as np
@@ -48,24 +47,29 @@ class FoldResult:
     dm_snrs: np.ndarray
     period_trials: np.ndarray
     period_snrs: np.ndarray
-
-    def save(self, path: Path, **meta: float) -> None:
-        np.savez_compressed(path, **{k: v for k, v in vars(self).items()}, **meta)
+    sub_var: np.ndarray  # (nsub,) variance of one sample of each subband
+    part_samples: np.ndarray  # (npart,) samples folded into each sub-integration
+    fdot_hz_s: float = 0.0  # frequency derivative folded with (from the acceleration search)
 
 
 @numba.njit(cache=True)
-def _fold(sub, dt, freq, npart, nbins):  # pragma: no cover - compiled
+def _fold(sub, dt, freq, fdot, npart, nbins):  # pragma: no cover - compiled
+    """Fold at ``freq`` (at mid-observation) drifting by ``fdot`` (Hz/s)."""
     nsub, n = sub.shape
     sums = np.zeros((npart, nsub, nbins))
     counts = np.zeros((npart, nbins))
     per_part = n / npart
+    mid = 0.5 * n * dt
+    bins = np.empty(n, np.int64)
+    parts = np.empty(n, np.int64)
     for t in range(n):
-        phase = (t + 0.5) * dt * freq
-        b = int((phase - np.floor(phase)) * nbins) % nbins
-        p = min(int(t / per_part), npart - 1)
-        counts[p, b] += 1
-        for s in range(nsub):
-            sums[p, s, b] += sub[s, t]
+        phase = (t + 0.5) * dt * freq + 0.5 * fdot * ((t + 0.5) * dt - mid) ** 2
+        bins[t] = int((phase - np.floor(phase)) * nbins) % nbins
+        parts[t] = min(int(t / per_part), npart - 1)
+        counts[parts[t], bins[t]] += 1
+    for s in range(nsub):  # one subband at a time: reads each row contiguously
+        for t in range(n):
+            sums[parts[t], s, bins[t]] += sub[s, t]
     return sums, counts
 
 
@@ -108,14 +112,16 @@ class _Cube:
     """A folded cube and what is needed to re-align it at nearby periods and DMs."""
 
     def __init__(self, sub: np.ndarray, ref: np.ndarray, tsamp_s: float, period_s: float,
-                 dm: float):
+                 dm: float, fdot_hz_s: float = 0.0):
         self.freq, self.dm, self.ref = 1.0 / period_s, dm, ref
         self.nbins = int(max(8, min(NBINS, period_s / tsamp_s)))
         self.turns_per_dm = delays_s(ref, 1.0, float(ref.max())) * self.freq
         nsamp = sub.shape[1]
         npart = NPART if nsamp >= 100 * NPART else 4
-        self.sums, counts = _fold(sub, tsamp_s, self.freq, npart, self.nbins)
-        self.noise = np.sqrt(counts.sum(axis=0) * float(sub.var(axis=1).sum()))
+        self.fdot = fdot_hz_s
+        self.sums, counts = _fold(sub, tsamp_s, self.freq, fdot_hz_s, npart, self.nbins)
+        self.sub_var, self.part_samples = sub.var(axis=1), counts.sum(axis=1)
+        self.noise = np.sqrt(counts.sum(axis=0) * float(self.sub_var.sum()))
         self.noise = np.where(self.noise > 0, self.noise, 1.0)
         self.obs = nsamp * tsamp_s
         self.times = (np.arange(npart) + 0.5) * self.obs / npart - self.obs / 2
@@ -190,14 +196,15 @@ def _scan_period(cube: _Cube, template: _Template, ddm: float):
     return _refine(lambda f: template.snr(cube.period_spectra(ddm, f)), -half_hz, half_hz)
 
 
-def _fold_at_pulsar_period(beam: CleanBeam, period_s: float, dm: float) -> _Cube:
+def _fold_at_pulsar_period(beam: CleanBeam, period_s: float, dm: float, fdot_hz_s: float
+                           ) -> _Cube:
     """Sifting keeps the strongest harmonic, which for slow pulsars is often not the
     fundamental (or a subharmonic): fold at multiples of the period as well and keep the one
     whose S/N beats the candidate's by SUBHARMONIC_GAIN (a wrong multiple loses ~sqrt(2))."""
     sub, ref = form_subbands(beam.data, beam.freqs_mhz, dm, beam.tsamp_s, NSUB)
     folds = []
     for multiple in (1.0, *PERIOD_MULTIPLES):
-        cube = _Cube(sub, ref, beam.tsamp_s, period_s * multiple, dm)
+        cube = _Cube(sub, ref, beam.tsamp_s, period_s * multiple, dm, fdot_hz_s / multiple)
         _, _, snrs = _scan_period(cube, _Template.matching(cube, 0.0, 0.0), 0.0)
         folds.append((float(snrs.max()), cube))
     floor = SUBHARMONIC_GAIN * folds[0][0]
@@ -211,8 +218,10 @@ def _scan_dm(cube: _Cube, template: _Template, dfreq: float, half: float, band_s
     return _refine(lambda d: template.snr(cube.dm_spectra(d, dfreq)), max(-half, -cube.dm), half)
 
 
-def fold_candidate(beam: CleanBeam, period_s: float, dm: float, dm_step: float) -> FoldResult:
-    cube = _fold_at_pulsar_period(beam, period_s, dm)
+def fold_candidate(beam: CleanBeam, period_s: float, dm: float, dm_step: float,
+                   fdot_hz_s: float = 0.0) -> FoldResult:
+    """Fold at the candidate's mid-observation period and its frequency derivative."""
+    cube = _fold_at_pulsar_period(beam, period_s, dm, fdot_hz_s)
     obs = cube.obs
     band_s_per_dm = band_delay_per_dm(beam.freqs_mhz)
     ddm, df = 0.0, 0.0
@@ -229,4 +238,5 @@ def fold_candidate(beam: CleanBeam, period_s: float, dm: float, dm_step: float) 
         sub_freqs_mhz=cube.ref, part_times_s=cube.times + obs / 2,
         dm_trials=dm + dm_trials, dm_snrs=dm_snrs,
         period_trials=1.0 / (cube.freq + p_trials), period_snrs=p_snrs,
+        sub_var=cube.sub_var, part_samples=cube.part_samples, fdot_hz_s=cube.fdot,
     )

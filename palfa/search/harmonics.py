@@ -1,14 +1,18 @@
-"""Incoherent harmonic summing over a half-bin sampled spectrum (1, 2, 4, 8, 16... harmonics).
+"""Incoherent harmonic summing over an (z, half-bin r) power plane (1, 2, 4, 8, 16 harmonics).
 
-For a top harmonic at half-bin index i, stage h sums the powers at round(i*k/h), k = 1..h. The
-even terms of stage 2h are exactly the terms of stage h, so each stage adds only its odd
-harmonics to the previous one (PRESTO's way): 16 gathers per index for five stages instead of 31.
+For a top harmonic at plane position (z row j, half-bin index i), stage h sums the powers at
+(row of z_j k/h, round(i k/h)), k = 1..h. The even terms of stage 2h are exactly the terms of
+stage h, so each stage adds only its odd harmonics to the previous one (PRESTO's way): 16
+gathers per position for five stages instead of 31. Each stage keeps, per index, only the best
+sum over z (and its row), so memory stays that of one spectrum per stage.
 """
 
 from __future__ import annotations
 
 import numba
 import numpy as np
+
+BLOCK = 2048  # top-harmonic indices per parallel work item (keeps the gathers in cache)
 
 
 def harmonic_stages(numharm: int) -> tuple[int, ...]:
@@ -19,27 +23,50 @@ def harmonic_stages(numharm: int) -> tuple[int, ...]:
     return tuple(stages)
 
 
-@numba.njit(parallel=True, cache=True)
-def _stage_sums(powers, nstages):  # pragma: no cover - compiled
-    n = powers.shape[0]
-    out = np.empty((nstages, n), np.float32)
-    for i in numba.prange(n):
-        acc = np.float32(powers[i])
-        out[0, i] = acc
-        for s in range(1, nstages):
-            half = 1 << (s - 1)  # stage 2**s adds round(i*k / 2**s) for odd k
-            for k in range(1, 2 * half, 2):
-                acc += powers[(i * k + half) >> s]
-            out[s, i] = acc
-    return out
+@numba.njit(cache=True, inline="always")
+def _row(j, zmid, k, shift):  # pragma: no cover - compiled
+    """Plane row of harmonic k/2**shift of a top harmonic in row j (z rounded to the grid)."""
+    return zmid + (((j - zmid) * k * 2 + (1 << shift)) >> (shift + 1))
 
 
-def stage_sums(powers: np.ndarray, numharm: int) -> np.ndarray:
-    """(stage, top-harmonic half-bin index) summed powers for the stages up to ``numharm``;
-    the fundamental of index i in stage h is at r = i / (2 h)."""
-    return _stage_sums(np.ascontiguousarray(powers, np.float32), len(harmonic_stages(numharm)))
+@numba.njit(parallel=True, cache=True, fastmath=True)
+def _stage_max(plane, nstages, first):  # pragma: no cover - compiled
+    nz, n = plane.shape
+    zmid = nz // 2
+    best = np.zeros((nstages, n), np.float32)
+    rows = np.zeros((nstages, n), np.int16)
+    for b in numba.prange((n - first + BLOCK - 1) // BLOCK):
+        lo = first + b * BLOCK
+        hi = min(n, lo + BLOCK)
+        acc = np.empty(hi - lo, np.float32)
+        for j in range(nz):
+            for i in range(lo, hi):
+                acc[i - lo] = plane[j, i]
+            for s in range(nstages):
+                if s > 0:
+                    half = 1 << (s - 1)  # stage 2**s adds round(i*k / 2**s) for odd k
+                    for k in range(1, 2 * half, 2):
+                        jk = _row(j, zmid, k, s)
+                        for i in range(lo, hi):
+                            acc[i - lo] += plane[jk, (i * k + half) >> s]
+                for i in range(lo, hi):
+                    if acc[i - lo] > best[s, i]:
+                        best[s, i] = acc[i - lo]
+                        rows[s, i] = j
+    return best, rows
 
 
-def harmonic_powers(powers: np.ndarray, index: int, numharm: int) -> np.ndarray:
-    """Individual powers of the harmonics of a stage-``numharm`` hit at ``index``."""
-    return powers[(index * np.arange(1, numharm + 1) + numharm // 2) // numharm]
+def stage_max(plane: np.ndarray, numharm: int, first: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Best summed power over z per (stage, top-harmonic half-bin index) for the stages up to
+    ``numharm``, and the plane row it came from; indices below ``first`` are left at zero.
+    The fundamental of index i and row j in stage h is at r = i / (2 h), z = z_j / h."""
+    plane = np.ascontiguousarray(plane, np.float32)
+    return _stage_max(plane, len(harmonic_stages(numharm)), max(1, int(first)))
+
+
+def harmonic_positions(index: int, row: int, nz: int, numharm: int) -> tuple[np.ndarray, np.ndarray]:
+    """Plane (rows, indices) of the harmonics k = 1..numharm of a stage-``numharm`` hit."""
+    k = np.arange(1, numharm + 1)
+    zmid = nz // 2
+    rows = zmid + ((row - zmid) * k * 2 + numharm) // (2 * numharm)
+    return rows, (index * k + numharm // 2) // numharm

@@ -11,6 +11,7 @@ import numpy as np
 
 from palfa.config.settings import SearchingSettings
 from palfa.search.accel import RawCandidate
+from palfa.search.ffa import FfaCandidate
 from palfa.search.results import Candidate
 
 MAX_HARMONIC_RATIO = 16
@@ -37,11 +38,14 @@ class SiftReport:
 
 
 def _passes_thresholds(c: RawCandidate, s: SearchingSettings) -> bool:
+    """Period and sigma limits; the power cuts apply to FFT candidates only (FFA ones have no
+    harmonic powers)."""
     return (
         s.sifting_short_period <= c.period_s <= s.sifting_long_period
         and c.sigma >= s.sifting_sigma_threshold
-        and c.cpow >= s.sifting_c_pow_threshold
-        and c.max_harm_pow >= s.sifting_harm_pow_cutoff
+        and (isinstance(c, FfaCandidate) or (
+            c.cpow >= s.sifting_c_pow_threshold and c.max_harm_pow >= s.sifting_harm_pow_cutoff
+        ))
     )
 
 
@@ -94,6 +98,7 @@ def sift(
         out.append(Candidate(
             period_s=best.period_s, dm=best.dm, sigma=best.sigma, numharm=best.numharm,
             ipow=best.ipow, cpow=best.cpow, num_hits=len(dms), dm_min=min(dms), dm_max=max(dms),
+            z=best.z, fdot_hz_s=best.fdot_hz_s,
         ))
     return out, report
 

@@ -13,6 +13,8 @@ from functools import lru_cache
 from scipy.optimize import brentq
 from scipy.special import gammaincc, gammaln, ndtri_exp
 
+from palfa.search.zresponse import ACCEL_DZ
+
 
 def _log_chance(power: float, numharm: int) -> float:
     """log P(sum of numharm unit-mean exponentials >= power)."""
@@ -44,3 +46,14 @@ def candidate_sigma(power: float, numharm: int, ntrials: float) -> float:
 def power_threshold(sigma: float, numharm: int, ntrials: float) -> float:
     """The summed power whose candidate_sigma equals ``sigma``."""
     return float(brentq(lambda p: candidate_sigma(p, numharm, ntrials) - sigma, 1e-6, 1e5))
+
+
+Z_CORRELATION_BINS = 6.95  # z span over which matched-filter powers stay correlated (PRESTO)
+
+
+def independent_trials(nbins: int, rlo: float, numharm: int, numz: int) -> float:
+    """Independent (r, z) trials of a stage, as PRESTO's accelsearch counts them."""
+    ntrials = max(1.0, nbins / numharm - rlo)
+    if numz > 1:
+        ntrials *= (numz + 1) * ACCEL_DZ / Z_CORRELATION_BINS
+    return ntrials

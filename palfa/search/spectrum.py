@@ -1,8 +1,8 @@
-"""Power spectrum of a dedispersed series, normalised for the harmonic search.
+"""Complex spectrum of a dedispersed series, normalised for the harmonic search.
 
-The series is zero-padded to twice its length so the spectrum is sampled every half Fourier bin
-(exact Fourier interpolation there, against scalloping). Red noise is removed the PRESTO way:
-powers are divided by their local median / ln 2 over blocks that widen with frequency.
+Red noise is removed the PRESTO way: the spectrum is divided by the square root of the local
+power level (median / ln 2 over blocks that widen with frequency). Interpolation between bins
+(against scalloping) is done by the matched filters of ``zplane``.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from itertools import pairwise
 import numpy as np
 import scipy.fft
 
+from palfa.search.cores import fft_workers
 from palfa.search.zaplist import Zaplist
 
 LN2 = float(np.log(2.0))
@@ -48,18 +49,18 @@ def local_power_level(powers: np.ndarray) -> np.ndarray:
     return np.interp(np.arange(len(powers)), mids, level)
 
 
-def half_bin_powers(series: np.ndarray, dt: float, zaplist: Zaplist | None = None) -> np.ndarray:
-    """Normalised powers (mean 1 for noise) at Fourier frequencies r = i/2, i = 0..N.
+def normalised_spectrum(
+    series: np.ndarray, dt: float, zaplist: Zaplist | None = None
+) -> np.ndarray:
+    """Complex spectrum at integer Fourier bins scaled to unit local mean power (complex64).
 
     Frequencies listed in ``zaplist`` (and the DC bin) are set to zero.
     """
-    n = len(series)
-    spec = scipy.fft.rfft(series - series.mean(), n=2 * n)
-    powers = spec.real**2 + spec.imag**2
-    integer = powers[::2]
-    level = local_power_level(integer)
-    normed = powers / np.interp(np.arange(len(powers)) / 2.0, np.arange(len(level)), level)
-    normed[:2] = 0.0
+    centred = np.asarray(series, np.float32) - np.float32(np.mean(series))
+    spec = scipy.fft.rfft(centred, workers=fft_workers())
+    level = local_power_level(spec.real**2 + spec.imag**2)
+    spec /= np.sqrt(level)
+    spec[0] = 0.0
     if zaplist is not None:
-        normed[zaplist.bin_mask(len(normed), n * dt, step=0.5)] = 0.0
-    return normed.astype(np.float32)
+        spec[zaplist.bin_mask(len(spec), len(series) * dt)] = 0.0
+    return spec.astype(np.complex64)

@@ -14,10 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from palfa.errors import DownloadError
+from palfa.transfer.ftp_receive import received_blocks
 
 # (bytes on disk so far, total bytes): first with the resume offset, then after every block.
 Progress = Callable[[int, int], None]
-BLOCK_SIZE = 1 << 16
+# Bytes asked of the socket per read: 1 MiB moves twice the bytes per second of 64 KiB on loopback
+# here (fewer system calls and Python calls per byte).
+BLOCK_SIZE = 1 << 20
 PART_SUFFIX = ".part"
 
 
@@ -83,19 +86,16 @@ class FtpSource:
                 part.unlink()
                 offset = 0
             done = offset
-
-            def write(block: bytes) -> None:
-                nonlocal done
-                out.write(block)
-                done += len(block)
-                if progress is not None:
-                    progress(done, total)
-
             if progress is not None:
                 progress(offset, total)
             with part.open("ab") as out:
                 if offset < total:
-                    ftp.retrbinary(f"RETR {remote_path}", write, BLOCK_SIZE, rest=offset or None)
+                    for block in received_blocks(ftp, f"RETR {remote_path}", offset or None,
+                                                 BLOCK_SIZE, self.timeout):
+                        out.write(block)
+                        done += len(block)
+                        if progress is not None:
+                            progress(done, total)
         on_disk = part.stat().st_size
         if on_disk != total:
             raise DownloadError(

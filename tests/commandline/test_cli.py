@@ -27,7 +27,8 @@ def error_text(result) -> str:
 
 @pytest.fixture
 def workspace(tmp_path) -> Path:
-    init_workspace(tmp_path / "ws", {"searching": {"max_dm": 120.0, "low_T_to_search": 10.0}})
+    init_workspace(tmp_path / "ws", {"searching": {"max_dm": 120.0, "low_T_to_search": 10.0,
+                                                   "hi_accel_zmax": 0}})
     return tmp_path / "ws" / "palfa.toml"
 
 

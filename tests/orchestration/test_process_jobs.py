@@ -72,7 +72,7 @@ def test_a_failing_presto_program_fails_the_job_never_processes_it(make_settings
     monkeypatch.setenv("FAKE_PRESTO_BREAK", "rfifind:exit")
     settings = make_settings(searching={**TINY_SEARCH, "engine": "presto", "low_T_to_search": 1.0},
                              jobpooler={"max_attempts": 2})
-    tracker, _, raw = added_beam(settings)
+    tracker, _, _ = added_beam(settings)
 
     outcome = process_jobs_flow(save_config(settings))
 

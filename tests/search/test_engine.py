@@ -9,6 +9,7 @@ import pytest
 
 from palfa.config.settings import SearchingSettings
 from palfa.errors import SearchError
+from palfa.presto.pfd import read_pfd
 from palfa.search.engine import EmbeddedEngine, get_engine
 from palfa.search.results import read_results
 from palfa.simulate.beam import BeamSpec, simulate_beam
@@ -51,8 +52,9 @@ def test_engine_finds_the_injected_pulsar(searched):
     assert abs(best.dm - PULSAR.dm) < 1.0
     assert 0.6 * PULSAR.snr < best.snr < 1.2 * PULSAR.snr
     assert (outdir / best.plot).is_file()
-    archive = np.load(outdir / best.fold_archive)
-    assert archive["cube"].ndim == 3 and float(archive["snr"]) == pytest.approx(best.snr)
+    archive = read_pfd(outdir / best.fold_archive)  # prepfold's .pfd layout
+    assert archive.profs.ndim == 3 and archive.period_s == pytest.approx(best.period_s)
+    assert archive.bestdm == pytest.approx(best.dm)
 
 
 

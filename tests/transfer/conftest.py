@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from palfa.archive import LocalArchive
+from palfa.archive import ArchiveFtpServer, LocalArchive
 from palfa.psrfits.names import MockFileName
+from palfa.transfer import FtpSource
 
 USER, PASSWORD = "palfadata", "s3cret"
 
@@ -35,3 +36,18 @@ def archive(beam_files: list[Path]) -> Iterator[LocalArchive]:
         beam_files[0].parent, USER, PASSWORD, stage_delay_s=0.3, auth_failed_timeout=0
     ) as running:
         yield running
+
+
+def _serving(ftp_root: Path, **options) -> Iterator[FtpSource]:
+    server = ArchiveFtpServer(ftp_root, USER, PASSWORD, auth_failed_timeout=0, **options)
+    server.start()
+    try:
+        yield FtpSource(server.host, server.port, USER, PASSWORD, timeout=5)
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def serve_ftp():
+    """``for source in serve_ftp(root, faults=...)``: an FTP server on 127.0.0.1 for the loop's body."""
+    return _serving

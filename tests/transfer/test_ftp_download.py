@@ -4,13 +4,14 @@ import hashlib
 import io
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from pyftpdlib.filesystems import AbstractedFS
 
-from palfa.archive import ArchiveFtpServer, FtpFaults
+from palfa.archive import FtpFaults
 from palfa.errors import DownloadError
 from palfa.transfer import FtpSource
 
@@ -31,18 +32,9 @@ def ftp_root(tmp_path: Path, beam_files: list[Path]) -> Path:
     return root
 
 
-def _running(ftp_root: Path, **options) -> Iterator[FtpSource]:
-    server = ArchiveFtpServer(ftp_root, USER, PASSWORD, auth_failed_timeout=0, **options)
-    server.start()
-    try:
-        yield FtpSource(server.host, server.port, USER, PASSWORD, timeout=5)
-    finally:
-        server.stop()
-
-
 @pytest.fixture
-def source(ftp_root: Path) -> Iterator[FtpSource]:
-    yield from _running(ftp_root)
+def source(ftp_root: Path, serve_ftp) -> Iterator[FtpSource]:
+    yield from serve_ftp(ftp_root)
 
 
 @pytest.fixture
@@ -123,10 +115,11 @@ class _TruncatingFS(AbstractedFS):
         return half
 
 
-def test_short_transfer_is_detected_and_kept_for_resuming(ftp_root: Path, remote, tmp_path) -> None:
+def test_short_transfer_is_detected_and_kept_for_resuming(
+        ftp_root: Path, remote, tmp_path, serve_ftp) -> None:
     entry, _ = remote
     local = tmp_path / entry.name
-    for cutting in _running(ftp_root, filesystem=_TruncatingFS):
+    for cutting in serve_ftp(ftp_root, filesystem=_TruncatingFS):
         with pytest.raises(
             DownloadError,
             match=rf"arrived with {entry.size // 2} of {entry.size} bytes.*Fix: download it again",
@@ -134,6 +127,37 @@ def test_short_transfer_is_detected_and_kept_for_resuming(ftp_root: Path, remote
             cutting.download(entry.path, local, entry.size)
     assert not local.exists()
     assert (tmp_path / (entry.name + ".part")).stat().st_size == entry.size // 2
+
+
+class _StallingFS(AbstractedFS):
+    """Sends the first 64 kB of every file, then nothing for a second (the whole server stalls)."""
+
+    def open(self, filename, mode):
+        with super().open(filename, mode) as full:
+            head = full.read(65536)
+        stalling = _StallingFile(head)
+        stalling.name = filename
+        return stalling
+
+
+class _StallingFile(io.BytesIO):
+    def read(self, size: int | None = -1) -> bytes:
+        data = super().read(size)
+        if not data:
+            time.sleep(1.0)
+        return data
+
+
+def test_a_stalled_transfer_fails_after_the_timeout_and_keeps_what_arrived(
+    ftp_root: Path, remote, tmp_path: Path, serve_ftp) -> None:
+    entry, _ = remote
+    for stalling in serve_ftp(ftp_root, filesystem=_StallingFS):
+        impatient = FtpSource(stalling.host, stalling.port, USER, PASSWORD, timeout=0.3)
+        started = time.monotonic()
+        with pytest.raises(DownloadError, match=r"TimeoutError: no data for 0\.3 s"):
+            impatient.download(entry.path, tmp_path / entry.name, entry.size)
+        assert time.monotonic() - started < 0.9
+    assert (tmp_path / (entry.name + ".part")).stat().st_size == 65536
 
 
 @pytest.mark.parametrize(
@@ -157,7 +181,7 @@ def test_bad_password_and_absent_server(source: FtpSource) -> None:
         closed.list_files(GUID)
 
 
-def test_a_cut_50_mb_transfer_resumes_byte_identical(tmp_path: Path) -> None:
+def test_a_cut_50_mb_transfer_resumes_byte_identical(tmp_path: Path, serve_ftp) -> None:
     root = tmp_path / "big-ftp"
     (root / GUID).mkdir(parents=True)
     original = root / GUID / "big.fits"
@@ -166,7 +190,7 @@ def test_a_cut_50_mb_transfer_resumes_byte_identical(tmp_path: Path) -> None:
             out.write(os.urandom(2**20))
     size = original.stat().st_size
     local = tmp_path / "big.fits"
-    for cutting in _running(root, faults=FtpFaults(cut_after_bytes=20 * 2**20, cuts=1)):
+    for cutting in serve_ftp(root, faults=FtpFaults(cut_after_bytes=20 * 2**20, cuts=1)):
         with pytest.raises(DownloadError, match="426"):
             cutting.download(f"{GUID}/big.fits", local, size)
         kept = (tmp_path / "big.fits.part").stat().st_size
