@@ -77,16 +77,17 @@ def _report(beams: list[SimulatedBeam], commondb_url: str, max_dm: float) -> boo
     finally:
         conn.close()
     table = Table(title="Candidates in the common database vs. injected pulsars")
-    for col in ("beam", "injected P (ms)", "DM", "S/N", "found P (ms)", "DM", "sigma", "cands"):
+    table.add_column("beam", no_wrap=True)
+    for col in ("injected P (ms)", "DM", "S/N", "found P (ms)", "DM", "sigma", "cands"):
         table.add_column(col, justify="right")
     all_bright_found = True
     for beam in beams:
-        name = beam.obs_name.split(".", 2)[-1]  # drop project and date: they are the same for all
+        name = beam.obs_name.split(".", 2)[-1].rsplit(".", 1)[0]  # source and beam: e.g. G45.00+0.00.b3
         truth = load_truth(beam.truth_path)
         cands = [c for c in found if c.obs_name == beam.obs_name]
         if not truth.pulsars:
             best = cands[0] if cands else None
-            table.add_row(name, "(noise only)", "", "",
+            table.add_row(name, "noise", "", "",
                           f"{best.period_s * 1e3:.4f}" if best else "-",
                           f"{best.dm:.1f}" if best else "", f"{best.sigma:.1f}" if best else "",
                           str(len(cands)))
