@@ -72,11 +72,12 @@ def ffa_search_series(series: np.ndarray, dt: float, dm: float) -> list[FfaCandi
     tsamp = factor * dt
     tobs = len(data) * tsamp
     period_max = min(PERIOD_MAX_S, tobs / MIN_PULSES)
+    period_min = max(PERIOD_MIN_S, tsamp * BINS_MIN)  # coarse (downsampled) series: longer only
     too_short = tobs < 2 * RMED_WIDTH_S  # no room to deredden: no long periods to find either
-    if too_short or period_max <= PERIOD_MIN_S or not np.isfinite(data).all() or data.std() == 0:
+    if too_short or period_max <= period_min or not np.isfinite(data).all() or data.std() == 0:
         return []
     _, pgram = ffa_search(
-        TimeSeries.from_numpy_array(data, tsamp), period_min=PERIOD_MIN_S, period_max=period_max,
+        TimeSeries.from_numpy_array(data, tsamp), period_min=period_min, period_max=period_max,
         fpmin=MIN_PULSES, bins_min=BINS_MIN, bins_max=BINS_MAX, ducy_max=DUCY_MAX,
         deredden=True, rmed_width=RMED_WIDTH_S,
     )

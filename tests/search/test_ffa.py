@@ -97,3 +97,12 @@ def test_a_series_too_short_to_deredden_gives_no_candidates_not_an_error():
     dt = 1e-3
     series = np.random.default_rng(0).normal(size=int(1.5 * RMED_WIDTH_S / dt)).astype(np.float32)
     assert ffa_search_series(series, dt, dm=10.0) == []
+
+
+def test_a_coarsely_sampled_series_searches_only_periods_it_can_resolve():
+    from palfa.search.ffa import BINS_MIN, PERIOD_MIN_S, ffa_search_series
+
+    dt = 2 * PERIOD_MIN_S / BINS_MIN  # a high-DM trial downsampled past ~1 ms: 128 bins > 0.5 s
+    series = np.random.default_rng(1).normal(size=int(60.0 / dt)).astype(np.float32)
+    cands = ffa_search_series(series, dt, dm=800.0)  # used to raise inside riptide
+    assert all(c.period_s >= BINS_MIN * dt for c in cands)
