@@ -10,6 +10,7 @@ from pathlib import Path
 
 from palfa.commondb.availability import database_error
 from palfa.commondb.connection import connect, database_errors
+from palfa.commondb.queries import count_rows
 from palfa.commondb.schema import create_schema
 from palfa.commondb.uploader import UploadReport, upload_beam
 
@@ -33,5 +34,14 @@ def upload_results_dir(
     conn, dialect = connect(url)
     try:
         return upload_beam(conn, dialect, results_dir, institution, pipeline, version_num)
+    finally:
+        conn.close()
+
+
+def count_rows_at(url: str) -> dict[str, int]:
+    """Committed rows per table at ``url``, read on a connection of its own."""
+    conn, _dialect = connect(url)
+    try:
+        return count_rows(conn)
     finally:
         conn.close()

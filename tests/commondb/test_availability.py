@@ -11,18 +11,11 @@ import pytest
 
 from palfa.commondb import DatabaseUnavailable, connect, count_rows, create_schema, upload_beam
 from palfa.commondb.availability import is_transient
+from palfa.commondb.upload_url import count_rows_at
 from palfa.errors import UploadError
 
 from .conftest import postgres_odbc_url
 from .test_uploader import EMPTY, INSTITUTION, PIPELINE, VERSION
-
-
-def _committed(url: str) -> dict[str, int]:
-    conn, _dialect = connect(url)
-    try:
-        return count_rows(conn)
-    finally:
-        conn.close()
 
 
 def test_connection_dropped_mid_upload_leaves_nothing_and_the_retry_succeeds(
@@ -43,13 +36,13 @@ def test_connection_dropped_mid_upload_leaves_nothing_and_the_retry_succeeds(
         upload_beam(conn, dialect, results_dir, INSTITUTION, PIPELINE, VERSION,
                     before_verify=drop_connection)
     killer.close()
-    assert _committed(url) == EMPTY
+    assert count_rows_at(url) == EMPTY
 
     retry, dialect = connect(url)
     report = upload_beam(retry, dialect, results_dir, INSTITUTION, PIPELINE, VERSION)
     retry.close()
     assert not report.replaced
-    assert _committed(url)["candidates"] == 2
+    assert count_rows_at(url)["candidates"] == 2
 
 
 def test_locked_database_is_unavailable_not_a_bad_beam(tmp_path, results_dir):
@@ -70,7 +63,7 @@ def test_locked_database_is_unavailable_not_a_bad_beam(tmp_path, results_dir):
     assert count_rows(impatient) == EMPTY
     upload_beam(impatient, "sqlite", results_dir, INSTITUTION, PIPELINE, VERSION)
     impatient.close()
-    assert _committed(url)["headers"] == 1
+    assert count_rows_at(url)["headers"] == 1
 
 
 def test_server_that_refuses_connections_is_unavailable(odbc_driver_manager):

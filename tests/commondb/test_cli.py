@@ -7,8 +7,8 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
-from palfa.commondb import connect, count_rows
 from palfa.commondb.schema import TABLES
+from palfa.commondb.upload_url import count_rows_at
 from palfa.config.workspace import init_workspace
 
 from .conftest import postgres_odbc_url
@@ -31,13 +31,6 @@ def config(tmp_path):
     return tmp_path / "ws" / "palfa.toml"
 
 
-def committed(url: str) -> dict[str, int]:
-    conn, _dialect = connect(url)
-    try:
-        return count_rows(conn)
-    finally:
-        conn.close()
-
 
 def test_create_then_upload_into_the_embedded_database(config, results_dir):
     created = invoke("commondb", "create", "-c", config)
@@ -52,7 +45,7 @@ def test_create_then_upload_into_the_embedded_database(config, results_dir):
     assert "verified and committed" in said(first) and "of it verifying" in said(first)
     assert "replaced the earlier upload" in said(again)
     url = f"sqlite:///{config.parent / 'commondb.sqlite3'}"
-    assert committed(url)["candidates"] == 2  # the second upload added no rows
+    assert count_rows_at(url)["candidates"] == 2  # the second upload added no rows
 
 
 def test_upload_over_psqlodbc_with_url_option(config, results_dir, postgres_server):
@@ -62,7 +55,7 @@ def test_upload_over_psqlodbc_with_url_option(config, results_dir, postgres_serv
     done = invoke("upload", results_dir, "--url", url, "-c", config)
 
     assert done.exit_code == 0, done.output
-    counts = committed(url)
+    counts = count_rows_at(url)
     assert set(counts) == set(TABLES) and counts["headers"] == 1 and counts["singlepulse_files"] == 2
 
 

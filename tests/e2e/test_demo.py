@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cli.demo import run_demo
-from palfa.commondb import connect, count_rows
+from palfa.commondb.upload_url import count_rows_at
 from palfa.config.loading import load_settings
 from palfa.jobtracker.tracker import JobTracker
 
@@ -23,8 +23,6 @@ def test_demo_recovers_every_bright_pulsar(prefect_server, tmp_path):
     assert counts["download_attempts"] == {"downloaded": 6}
     assert not list(settings.download.datadir.glob("*.fits"))
 
-    conn, _ = connect(settings.commondb.url)
-    rows = count_rows(conn)
-    conn.close()
+    rows = count_rows_at(settings.commondb.url)
     assert rows["headers"] == 3
     assert rows["candidates"] >= 3
