@@ -8,6 +8,7 @@ Passes with the same zmax share one plane.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,7 +17,7 @@ from palfa.search.harmonics import harmonic_positions, harmonic_stages, stage_ma
 from palfa.search.significance import candidate_sigma, independent_trials, power_threshold
 from palfa.search.spectrum import normalised_spectrum
 from palfa.search.zaplist import Zaplist
-from palfa.search.zplane import power_plane
+from palfa.search.zplane import plane_shape, power_plane
 from palfa.search.zresponse import z_grid
 
 
@@ -57,6 +58,20 @@ def _peaks(index: np.ndarray, values: np.ndarray, gap: int) -> list[int]:
     return [int(run[np.argmax(values[run])]) for run in np.split(order, breaks)]
 
 
+_buffers = threading.local()  # per thread: the planes of the last series searched
+
+
+def _plane_buffer(shape: tuple[int, int]) -> np.ndarray:
+    """A float32 array of ``shape``, the same one as for the previous trial of this length (one
+    per pass: lo and hi); the next call of the same thread overwrites it."""
+    planes: dict[tuple[int, int], np.ndarray] = _buffers.__dict__.setdefault("planes", {})
+    if shape not in planes:
+        if len(planes) >= 2:
+            planes.pop(next(iter(planes)))
+        planes[shape] = np.empty(shape, np.float32)
+    return planes[shape]
+
+
 def search_series(
     series: np.ndarray, dt: float, dm: float, passes: list[AccelParams],
     zaplist: Zaplist | None = None,
@@ -68,7 +83,8 @@ def search_series(
     out: list[RawCandidate] = []
     for params in passes:
         if params.zmax not in planes:
-            planes[params.zmax] = power_plane(spectrum, params.zmax)
+            shape = plane_shape(len(spectrum), params.zmax)
+            planes[params.zmax] = power_plane(spectrum, params.zmax, out=_plane_buffer(shape))
         out += search_plane(planes[params.zmax], obs_time, dm, params)
     return out
 

@@ -7,12 +7,13 @@ power level (median / ln 2 over blocks that widen with frequency). Interpolation
 
 from __future__ import annotations
 
+from functools import lru_cache
 from itertools import pairwise
 
+import numba
 import numpy as np
-import scipy.fft
 
-from palfa.search.cores import fft_workers
+from palfa.search.fftw import rfft
 from palfa.search.zaplist import Zaplist
 
 LN2 = float(np.log(2.0))
@@ -20,6 +21,7 @@ FIRST_BLOCK = 6  # bins in the first red-noise block (PRESTO's rednoise)
 LAST_BLOCK = 200  # widest red-noise block
 
 
+@lru_cache(maxsize=8)
 def _block_edges(nbins: int) -> np.ndarray:
     edges, width = [1], float(FIRST_BLOCK)
     while edges[-1] < nbins:
@@ -40,13 +42,31 @@ def _block_medians(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
     return np.concatenate(medians)
 
 
-def local_power_level(powers: np.ndarray) -> np.ndarray:
-    """Local mean power per bin (median / ln 2 over widening blocks, linearly interpolated)."""
+@numba.njit(cache=True, fastmath=True)
+def _divide_by_root_level(spec, mids, level):  # pragma: no cover - compiled
+    """spec[k] /= sqrt(level at k), the level linearly interpolated between block centres (and
+    constant beyond the first and last): np.interp, sqrt and the division in one pass."""
+    block = 0
+    for k in range(spec.shape[0]):
+        while block < len(mids) - 1 and mids[block + 1] <= k:
+            block += 1
+        if k <= mids[0]:
+            value = level[0]
+        elif block == len(mids) - 1:
+            value = level[-1]
+        else:
+            frac = (k - mids[block]) / (mids[block + 1] - mids[block])
+            value = level[block] + frac * (level[block + 1] - level[block])
+        spec[k] /= np.sqrt(value)
+
+
+def local_power_level(powers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Local mean power (median / ln 2 over widening blocks) and the block centres (bins) it
+    is measured at."""
     edges = _block_edges(len(powers))
     mids = 0.5 * (edges[:-1] + edges[1:] - 1)
     level = _block_medians(powers, edges) / LN2
-    level = np.where(level > 0, level, max(float(level.max()), 1e-30))
-    return np.interp(np.arange(len(powers)), mids, level)
+    return mids, np.where(level > 0, level, max(float(level.max()), 1e-30))
 
 
 def normalised_spectrum(
@@ -56,11 +76,9 @@ def normalised_spectrum(
 
     Frequencies listed in ``zaplist`` (and the DC bin) are set to zero.
     """
-    centred = np.asarray(series, np.float32) - np.float32(np.mean(series))
-    spec = scipy.fft.rfft(centred, workers=fft_workers())
-    level = local_power_level(spec.real**2 + spec.imag**2)
-    spec /= np.sqrt(level)
-    spec[0] = 0.0
+    spec = rfft(np.asarray(series, np.float32))
+    _divide_by_root_level(spec, *local_power_level(spec.real**2 + spec.imag**2))
+    spec[0] = 0.0  # the mean
     if zaplist is not None:
         spec[zaplist.bin_mask(len(spec), len(series) * dt)] = 0.0
-    return spec.astype(np.complex64)
+    return spec

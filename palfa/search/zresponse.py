@@ -53,13 +53,19 @@ def template(z: float, half_taps: int) -> np.ndarray:
     return kernel
 
 
+def bank_half_taps(zmax: float) -> int:
+    """Half bins either side of centre that the templates of a search up to ``zmax`` span."""
+    return 2 * halfwidth(float(np.abs(z_grid(zmax)).max()))
+
+
 @lru_cache(maxsize=16)
-def kernel_bank(zmax: float, nfft: int) -> tuple[np.ndarray, int]:
-    """FFTs (nz, nfft) of the templates of every searched z, zero-padded to ``nfft``, and
-    ``half_taps``: a block's input starts ``half_taps`` half bins before its first output, and
-    that output is sample ``2 * half_taps`` of the circular convolution (overlap-save)."""
+def kernel_bank(zmax: float, nfft: int) -> np.ndarray:
+    """FFTs (nz, nfft) of the templates of every searched z, zero-padded to ``nfft`` and scaled
+    by 1/nfft for an unnormalised inverse transform. With ``h = bank_half_taps(zmax)``, a
+    block's input starts ``h`` half bins before its first output, and that output is sample
+    ``2 h`` of the circular convolution (overlap-save)."""
     zs = z_grid(zmax)
-    half_taps = 2 * halfwidth(float(np.abs(zs).max()))
+    half_taps = bank_half_taps(zmax)
     padded = np.zeros((len(zs), nfft), np.complex64)
     padded[:, : 2 * half_taps + 1] = [template(z, half_taps) for z in zs]
-    return scipy.fft.fft(padded, axis=-1), half_taps
+    return (scipy.fft.fft(padded, axis=-1) / nfft).astype(np.complex64)
