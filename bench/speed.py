@@ -6,11 +6,12 @@ baseline measured in the same run and PRESTO 6's published figures (issue 4).
 
 Stages: dedispersion (seconds per trial, averaged over a subband group), FFT, FFT + accel search
 at zmax 0 / 16 harmonics and zmax 50 / 8 harmonics, the folding kernel, and folding one
-candidate as the engine does (no baseline). A warm-up search plans the FFTW transforms first,
-as PRESTO's figures assume its FFTW wisdom file. The numpy baselines implement the same
-algorithms without numba or threads: dedispersion by shifting and adding every channel,
-numpy.fft, the f-fdot plane by one full-length FFT correlation per z (timed on a few z rows and
-scaled to all of them), harmonic sums by fancy indexing, folding by bincount.
+candidate as the engine does (no baseline). The FFTW plans are measured first (``palfa
+fftw-wisdom``; seconds, once per machine), as PRESTO's figures assume its FFTW wisdom file.
+The numpy baselines implement the same algorithms without numba or threads: dedispersion by
+shifting and adding every channel, numpy.fft, the f-fdot plane by one full-length FFT
+correlation per z (timed on a few z rows and scaled to all of them), harmonic sums by fancy
+indexing, folding by bincount.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ from collections.abc import Callable
 import numba
 import numpy as np
 
-from palfa.search.accel import AccelParams, search_series
+from palfa.search.accel import AccelParams, search_series, search_transforms
 from palfa.search.dedisperse import dedisperse, delays_s
-from palfa.search.fftw import rfft
+from palfa.search.fftw import measure_plans, rfft
 from palfa.search.fold import _fold, fold_candidate  # the kernel, timed against numpy's
 from palfa.search.harmonics import harmonic_stages
 from palfa.search.rfi import CleanBeam
@@ -109,7 +110,8 @@ def main() -> None:
     data = rng.standard_normal((args.nchan, args.nsamp), dtype=np.float32)
     series = data[: args.nchan // 4].sum(axis=0) / np.sqrt(args.nchan // 4)
     dt, dms = args.tsamp, 100.0 + 0.3 * np.arange(args.ndm)
-    search_series(series, dt, 0.0, [LO, HI])  # compile, plan the FFTs, build the z templates
+    measure_plans(search_transforms(args.nsamp, [LO, HI]))  # once per machine: kept on disk
+    search_series(series, dt, 0.0, [LO, HI])  # compile, build the z templates
     print(f"{args.nsamp} samples, {args.nchan} channels, {numba.get_num_threads()} threads")
 
     rows: list[tuple[str, float, float]] = []

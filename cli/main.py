@@ -182,6 +182,20 @@ def search(
     console.print(f"results in {outdir}")
 
 
+@app.command("fftw-wisdom")
+def fftw_wisdom(
+    files: list[Path] = typer.Argument(..., exists=True, dir_okay=False, help="One beam's files."),
+    config: Path = ConfigOption,
+) -> None:
+    """Measure the FFTW plans the embedded engine needs for beams like FILES and save them
+    (PRESTO's makewisdom). Run once per node type; takes a few seconds per transform."""
+    from palfa.search.wisdom import measure_beam_plans
+
+    with console.status("measuring FFTW plans"):
+        count, path = measure_beam_plans(files, settings_from(config, check=False).searching)
+    console.print(f"{count} transforms measured; wisdom in {path}")
+
+
 @app.command()
 def doctor(
     block: str | None = typer.Option(None, "--block", "-b", help="Also run the set-up tests (manual "

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from palfa.config.settings import SearchingSettings
+from palfa.search.fftw import Transform
 from palfa.search.harmonics import harmonic_positions, harmonic_stages, stage_max
 from palfa.search.significance import candidate_sigma, independent_trials, power_threshold
 from palfa.search.spectrum import normalised_spectrum
 from palfa.search.zaplist import Zaplist
-from palfa.search.zplane import plane_shape, power_plane
+from palfa.search.zplane import plane_shape, plane_transforms, power_plane
 from palfa.search.zresponse import z_grid
 
 
@@ -47,6 +49,22 @@ class AccelParams:
     sigma: float
     flo_hz: float
     zmax: float = 0.0
+
+
+def palfa_passes(settings: SearchingSettings) -> list[AccelParams]:
+    """PALFA's two passes: low (zmax 0, 16 harmonics) and high (zmax 50, 8 harmonics)."""
+    return [
+        AccelParams(settings.lo_accel_numharm, settings.lo_accel_sigma, settings.lo_accel_flo,
+                    settings.lo_accel_zmax),
+        AccelParams(settings.hi_accel_numharm, settings.hi_accel_sigma, settings.hi_accel_flo,
+                    settings.hi_accel_zmax),
+    ]
+
+
+def search_transforms(nsamp: int, passes: list[AccelParams]) -> list[Transform]:
+    """The FFTs ``search_series`` runs on a series of ``nsamp`` samples."""
+    zmaxes = sorted({p.zmax for p in passes})
+    return [("rfft", (nsamp,)), *(t for zmax in zmaxes for t in plane_transforms(zmax))]
 
 
 def _peaks(index: np.ndarray, values: np.ndarray, gap: int) -> list[int]:

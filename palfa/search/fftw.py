@@ -1,11 +1,12 @@
 """FFTs of the periodicity search through FFTW (pyFFTW), with measured plans kept on disk.
 
-PRESTO's speed comes partly from FFTW plans measured once per machine (its wisdom file); these
-are the same plans. The first transform of a new shape is planned with FFTW_MEASURE for at most
-``PALFA_FFTW_PLANNING_S`` seconds (default 10); the wisdom is then written to
-``PALFA_FFTW_WISDOM`` (default ``~/.cache/palfa/fftw-wisdom``) so later processes and later
-beams start with it. Plans own aligned buffers: callers copy in and get the output buffer back,
-valid until the next call of the same plan.
+As in PRESTO (its ``makewisdom`` and wisdom file), plans are measured once per machine:
+``measure_plans`` (``palfa fftw-wisdom``) runs FFTW_MEASURE for the transforms a survey's beams
+need, for at most ``PALFA_FFTW_PLANNING_S`` seconds each (default 10), and saves the wisdom to
+``PALFA_FFTW_WISDOM`` (default ``~/.cache/palfa/fftw-wisdom``). A search uses that wisdom where
+it has it and FFTW_ESTIMATE plans (instant, somewhat slower) where not, so it never stalls on
+planning. Plans own aligned buffers: fill ``input_array``, ``execute()``, read ``output_array``
+(valid until the next call of the same plan).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import contextlib
 import os
 import pickle
 import tempfile
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -21,6 +23,8 @@ import numpy as np
 import pyfftw
 
 from palfa.search.cores import fft_workers
+
+Transform = tuple[str, tuple[int, ...]]  # kind ("rfft", "fft", "ifft") and shape of the input
 
 
 def wisdom_path() -> Path:
@@ -34,26 +38,22 @@ def _planning_limit_s() -> float:
 
 @cache
 def _load_wisdom() -> None:
-    """Import the saved wisdom once per process; a missing or unreadable file only costs time."""
+    """Import the saved wisdom once per process; a missing or unreadable file only costs speed."""
     with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, TypeError, ValueError):
         pyfftw.import_wisdom(pickle.loads(wisdom_path().read_bytes()))
 
 
-def _save_wisdom() -> None:
-    """Write the wisdom atomically (several workers may plan at once; the last one wins)."""
+def _save_wisdom() -> Path:
+    """Write the wisdom atomically (several nodes may share a home; the last one wins)."""
     path = wisdom_path()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:
-            tmp.write(pickle.dumps(pyfftw.export_wisdom()))
-        os.replace(tmp.name, path)
-    except OSError:
-        pass  # a read-only home: plans are still measured, once per process
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:
+        tmp.write(pickle.dumps(pyfftw.export_wisdom()))
+    os.replace(tmp.name, path)
+    return path
 
 
-@cache
-def _plan(kind: str, shape: tuple[int, ...], threads: int) -> pyfftw.FFTW:
-    _load_wisdom()
+def _fftw(kind: str, shape: tuple[int, ...], threads: int, flags: tuple[str, ...]) -> pyfftw.FFTW:
     if kind == "rfft":
         src = pyfftw.empty_aligned(shape, np.float32)
         dst = pyfftw.empty_aligned((*shape[:-1], shape[-1] // 2 + 1), np.complex64)
@@ -62,20 +62,33 @@ def _plan(kind: str, shape: tuple[int, ...], threads: int) -> pyfftw.FFTW:
         src = pyfftw.empty_aligned(shape, np.complex64)
         dst = pyfftw.empty_aligned(shape, np.complex64)
         direction = "FFTW_FORWARD" if kind == "fft" else "FFTW_BACKWARD"
-    before = pyfftw.export_wisdom()
-    plan = pyfftw.FFTW(src, dst, axes=(-1,), direction=direction, threads=threads,
-                       flags=("FFTW_MEASURE", "FFTW_DESTROY_INPUT"),
-                       planning_timelimit=_planning_limit_s())
-    if pyfftw.export_wisdom() != before:
-        _save_wisdom()
-    return plan
+    return pyfftw.FFTW(src, dst, axes=(-1,), direction=direction, threads=threads,
+                       flags=(*flags, "FFTW_DESTROY_INPUT"), planning_timelimit=_planning_limit_s())
+
+
+@cache
+def _plan(kind: str, shape: tuple[int, ...], threads: int) -> pyfftw.FFTW:
+    _load_wisdom()
+    try:
+        return _fftw(kind, shape, threads, ("FFTW_MEASURE", "FFTW_WISDOM_ONLY"))
+    except RuntimeError:  # no wisdom for this transform
+        return _fftw(kind, shape, threads, ("FFTW_ESTIMATE",))
 
 
 def plan(kind: str, shape: tuple[int, ...]) -> pyfftw.FFTW:
     """The plan of a ``kind`` ("rfft", "fft" or "ifft", unnormalised) transform along the last
-    axis of ``shape``, with ``fft_workers()`` threads. Fill ``plan.input_array``, call
-    ``plan.execute()``, read ``plan.output_array``."""
+    axis of ``shape``, with ``fft_workers()`` threads."""
     return _plan(kind, tuple(int(n) for n in shape), fft_workers())
+
+
+def measure_plans(transforms: Iterable[Transform]) -> Path:
+    """Measure the best plans of ``transforms`` (skipping those the wisdom has) and save the
+    wisdom; returns where. Slow (seconds per transform): run once per machine, not per beam."""
+    _load_wisdom()
+    for kind, shape in transforms:
+        _fftw(kind, tuple(int(n) for n in shape), fft_workers(), ("FFTW_MEASURE",))
+    _plan.cache_clear()  # later searches pick up the measured plans
+    return _save_wisdom()
 
 
 def rfft(series: np.ndarray) -> np.ndarray:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from palfa.search.fftw import plan
+from palfa.search.fftw import Transform, plan
 from palfa.search.zresponse import bank_half_taps, kernel_bank, z_grid
 
 MIN_BLOCK_FFT = 2**13  # overlap-save transform length (half bins); longer only for wide templates
@@ -42,6 +42,13 @@ def _abs2_into(values, start, out, r0, col):  # pragma: no cover - compiled
 def block_fft_length(half_taps: int) -> int:
     """Power of two at least MIN_BLOCK_FFT and 16 template widths (overlap at most ~1/8)."""
     return max(MIN_BLOCK_FFT, 1 << int(np.ceil(np.log2(16 * half_taps))))
+
+
+def plane_transforms(zmax: float) -> list[Transform]:
+    """The FFTs ``power_plane`` runs for ``zmax`` (to measure their plans beforehand)."""
+    nfft, nz = block_fft_length(bank_half_taps(zmax)), len(z_grid(zmax))
+    rows = {min(ROWS_PER_PASS, nz - r0) for r0 in range(0, nz, ROWS_PER_PASS)}
+    return [("fft", (nfft // 2,)), *(("ifft", (n, nfft)) for n in sorted(rows))]
 
 
 def plane_shape(nbins: int, zmax: float) -> tuple[int, int]:

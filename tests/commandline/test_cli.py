@@ -134,3 +134,12 @@ def test_the_installed_command_prints_errors_without_a_traceback(tmp_path):
     assert proc.returncode == 2
     assert "error:" in proc.stdout and str(missing) in proc.stdout
     assert "Traceback" not in proc.stdout + proc.stderr
+
+
+def test_fftw_wisdom_measures_the_plans_of_a_beams_search(workspace, beam, tmp_path, monkeypatch):
+    monkeypatch.setenv("PALFA_FFTW_WISDOM", str(tmp_path / "wisdom"))
+    monkeypatch.setenv("PALFA_FFTW_PLANNING_S", "0.2")
+    result = invoke("fftw-wisdom", *beam.files, "--config", workspace)
+    assert result.exit_code == 0, error_text(result)
+    assert "transforms measured" in result.output
+    assert (tmp_path / "wisdom").stat().st_size > 0
