@@ -108,6 +108,9 @@ class SearchingSettings(_Group):
     skip_rows: int = Field(0, ge=0, description="Leading PSRFITS rows dropped before searching.")
     max_dm: float = Field(1000.0, gt=0, description="Largest DM searched (pc cm^-3).")
     zero_dm: bool = Field(False, description="Subtract the zero-DM time series before searching.")
+    dynamic_zap: bool = Field(
+        True, description="Also zap birdies found in the beam: DM-0 peaks that dedispersion smears "
+        "out (embedded engine; above the frequency where they cannot be a pulsar above low_DM_cutoff).")
     rfifind_chunk_time: float = Field(
         2**15 * 0.000064, gt=0, description="Seconds per block of the RFI statistics."
     )

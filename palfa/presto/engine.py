@@ -30,6 +30,7 @@ from palfa.psrfits.reader import read_header
 from palfa.search import diagnostics as names
 from palfa.search.diagnostics import beam_diagnostics
 from palfa.search.results import BeamResults, Candidate, write_results
+from palfa.search.scratch import check_scratch_base
 from palfa.search.timing import StageTimer
 from palfa.search.zaplist import Zaplist
 
@@ -72,9 +73,7 @@ def _check(header: BeamHeader, s: SearchingSettings) -> None:
     if not s.fold_rawdata:
         raise SearchError("searching.fold_rawdata", "the presto engine folds the raw data only",
                           "set searching.fold_rawdata = true")
-    if not Path(s.base_tmp_dir).is_dir():
-        raise SearchError("searching.base_tmp_dir", f"directory {s.base_tmp_dir} does not exist",
-                          f"create it (mkdir -p {s.base_tmp_dir}) or point the setting elsewhere")
+    check_scratch_base(s.base_tmp_dir)
 
 
 class _Search:

@@ -1,8 +1,9 @@
 """Read PSRFITS search-mode beams: check the files, merge the Mock halves, calibrate samples.
 
-Reading goes through ``read_rows`` (one file, a range of SUBINT rows); ``iter_blocks`` streams a
-beam in merged-band blocks of rows, so a beam larger than memory can be processed block by block,
-and ``read_beam`` is that stream gathered into one array.
+Reading goes through ``read_rows`` (one file, a range of SUBINT rows); ``open_beam`` gives a
+``BeamStream`` that reads the beam in merged-band blocks of rows on each pass, so a beam larger
+than memory can be processed block by block, and ``read_beam`` is that stream gathered into one
+array.
 """
 
 from __future__ import annotations
@@ -19,14 +20,13 @@ from astropy.coordinates import SkyCoord
 from astropy.io import fits
 
 from palfa.errors import BadInputError
-from palfa.psrfits.filterbank import Filterbank
+from palfa.psrfits.filterbank import Filterbank, samples_per_block
 from palfa.psrfits.header import BeamHeader
 from palfa.psrfits.names import parse_mock_name
 
 REQUIRED_COLUMNS = ("DAT_FREQ", "DAT_WTS", "DAT_OFFS", "DAT_SCL", "DATA")
 REQUIRED_KEYWORDS = ("TBIN", "NCHAN", "NBITS", "NSBLK")
 SUPPORTED_NBITS = (4, 8, 16)
-ROWS_PER_BLOCK = 32  # rows read at once by read_beam: bounds the temporary copies
 _FITS_MAGIC = b"SIMPLE  ="
 _FIX_REDOWNLOAD = "download or restore the file again (it is incomplete or damaged)"
 _FIX_SEARCH_MODE = "give the raw search-mode (OBS_MODE=SEARCH) file, not a folded or processed product"
@@ -279,11 +279,6 @@ def read_header(paths: Sequence[str | Path], skip_rows: int = 0) -> BeamHeader:
 
 
 def _blocks(beam: _Beam, skip_rows: int, rows_per_block: int) -> Iterator[np.ndarray]:
-    if rows_per_block < 1:
-        raise BadInputError(
-            f"rows_per_block={rows_per_block}", "must be at least 1",
-            "read at least one SUBINT row per block",
-        )
     nrows, nsblk = beam.files[0].nrows, beam.files[0].nsblk
     for start in range(skip_rows, nrows, rows_per_block):
         stop = min(start + rows_per_block, nrows)
@@ -293,26 +288,66 @@ def _blocks(beam: _Beam, skip_rows: int, rows_per_block: int) -> Iterator[np.nda
         yield block
 
 
-def iter_blocks(
-    paths: Sequence[str | Path], skip_rows: int = 0, rows_per_block: int = ROWS_PER_BLOCK
-) -> Iterator[np.ndarray]:
-    """The beam's samples (nsamp, nchan) ``rows_per_block`` SUBINT rows at a time, merged into
-    one descending band: memory holds one block, whatever the size of the beam. The files are
-    validated before the first block is yielded."""
-    beam = _open_beam(paths, skip_rows)
-    return _blocks(beam, skip_rows, rows_per_block)
+@dataclass(frozen=True)
+class BeamStream:
+    """A beam whose samples are read from its files, ``rows_per_block`` SUBINT rows at a time,
+    each time ``blocks`` is called: memory holds one block, whatever the size of the beam."""
+
+    header: BeamHeader
+    beam: _Beam
+    skip_rows: int
+    rows_per_block: int
+
+    @property
+    def freqs_mhz(self) -> np.ndarray:
+        return self.beam.freqs_mhz
+
+    @property
+    def tsamp(self) -> float:
+        return self.header.tsamp_s
+
+    @property
+    def nsamp(self) -> int:
+        return self.header.nsamp
+
+    @property
+    def nchan(self) -> int:
+        return self.header.nchan
+
+    def blocks(self) -> Iterator[np.ndarray]:
+        """The samples (nsamp, nchan) in time order, merged into one descending band."""
+        return _blocks(self.beam, self.skip_rows, self.rows_per_block)
 
 
-def read_beam(paths: Sequence[str | Path], skip_rows: int = 0) -> Filterbank:
-    """All samples of one beam, the sub-band files merged into one descending band.
+def open_beam(
+    paths: Sequence[str | Path], skip_rows: int = 0, rows_per_block: int | None = None
+) -> BeamStream:
+    """Validate the files of one beam and read its header; no samples are read yet.
 
+    ``rows_per_block`` defaults to as many rows as fit ``palfa.psrfits.filterbank.BLOCK_BYTES``.
     The first ``skip_rows`` SUBINT rows (Mock calibration) are dropped.
     """
     beam = _open_beam(paths, skip_rows)
-    header = _beam_header(beam, skip_rows)
-    data = np.empty((header.nsamp, header.nchan), dtype=np.float32)
+    first = beam.files[0]
+    if rows_per_block is None:
+        rows_per_block = max(1, samples_per_block(len(beam.freqs_mhz)) // first.nsblk)
+    if rows_per_block < 1:
+        raise BadInputError(
+            f"rows_per_block={rows_per_block}", "must be at least 1",
+            "read at least one SUBINT row per block",
+        )
+    return BeamStream(_beam_header(beam, skip_rows), beam, skip_rows, rows_per_block)
+
+
+def read_beam(paths: Sequence[str | Path], skip_rows: int = 0) -> Filterbank:
+    """All samples of one beam in memory, the sub-band files merged into one descending band.
+
+    The first ``skip_rows`` SUBINT rows (Mock calibration) are dropped.
+    """
+    stream = open_beam(paths, skip_rows)
+    data = np.empty((stream.nsamp, stream.nchan), dtype=np.float32)
     start = 0
-    for block in _blocks(beam, skip_rows, ROWS_PER_BLOCK):
+    for block in stream.blocks():
         data[start:start + len(block)] = block
         start += len(block)
-    return Filterbank(header=header, data=data, freqs_mhz=beam.freqs_mhz)
+    return Filterbank(header=stream.header, data=data, freqs_mhz=stream.freqs_mhz)

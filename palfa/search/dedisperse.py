@@ -2,17 +2,21 @@
 
 Stage one shifts the channels of each subband to a common DM and sums them; stage two shifts
 the subbands for each DM trial near it. Both stages are the same kernel: sum of shifted rows.
-Series keep their full length (zero-padded at the end: the data are zero-mean).
+Series keep their full length (zero-padded at the end: the data are zero-mean). The input may be
+memory-mapped (a scratch file): the kernels read it through the page cache.
 """
 
 from __future__ import annotations
 
 from itertools import pairwise
+from pathlib import Path
 
 import numba
 import numpy as np
 
+from palfa.psrfits.filterbank import samples_per_block
 from palfa.search.plan import K_DM
+from palfa.search.scratch import float32_array
 
 DEFAULT_NSUB = 32
 
@@ -33,12 +37,19 @@ def delays_s(freqs_mhz: np.ndarray, dm: float, ref_mhz: float) -> np.ndarray:
     return K_DM * dm * (np.asarray(freqs_mhz, dtype=np.float64) ** -2 - ref_mhz**-2)
 
 
-def downsample(data: np.ndarray, factor: int) -> np.ndarray:
-    """Sum ``factor`` consecutive samples of each row (rows are channels)."""
+def downsample(data: np.ndarray, factor: int, scratch: Path | None = None) -> np.ndarray:
+    """Sum ``factor`` consecutive samples of each row (rows are channels), a block of samples at
+    a time into memory or (``scratch``) a scratch file, so no copy of ``data`` is ever made."""
     if factor == 1:
         return data
-    n = data.shape[1] // factor
-    return data[:, : n * factor].reshape(data.shape[0], n, factor).sum(axis=2, dtype=np.float32)
+    nrows, n = data.shape[0], data.shape[1] // factor
+    out = float32_array((nrows, n), scratch)
+    step = max(1, samples_per_block(nrows) // factor)
+    for lo in range(0, n, step):
+        hi = min(lo + step, n)
+        out[:, lo:hi] = data[:, lo * factor:hi * factor].reshape(nrows, hi - lo, factor).sum(
+            axis=2, dtype=np.float32)
+    return out
 
 
 def subband_edges(nchan: int, nsub: int) -> np.ndarray:

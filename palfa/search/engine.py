@@ -15,10 +15,12 @@ import numpy as np
 
 from palfa.config.settings import ProcessingSettings, SearchingSettings
 from palfa.errors import SearchError
-from palfa.psrfits.filterbank import Filterbank
+from palfa.presto.zaplist import choose_zaplist
+from palfa.psrfits.filterbank import BeamSamples
 from palfa.psrfits.header import BeamHeader
 from palfa.search import diagnostics as names
-from palfa.search.accel import AccelParams, RawCandidate, search_series
+from palfa.search.accel import RawCandidate, palfa_passes, search_series
+from palfa.search.birdies import find_birdies
 from palfa.search.dedisperse import DEFAULT_NSUB, dedisperse, downsample
 from palfa.search.diagnostics import beam_diagnostics
 from palfa.search.ffa import ffa_search_series, ffa_trial_mask
@@ -28,6 +30,7 @@ from palfa.search.fold_plot import plot_fold
 from palfa.search.plan import DedispersionPlan, make_plan
 from palfa.search.results import BeamResults, Candidate, write_results
 from palfa.search.rfi import CleanBeam, apply_mask, compute_mask, plot_mask
+from palfa.search.scratch import scratch_dir
 from palfa.search.sifting import SiftReport, sift, write_accelcands
 from palfa.search.singlepulse import (
     SinglePulse,
@@ -54,18 +57,14 @@ class SearchEngine(Protocol):
     ) -> BeamResults: ...
 
 
-def _check_beam(fb: Filterbank, settings: SearchingSettings) -> None:
+def _check_beam(fb: BeamSamples, settings: SearchingSettings) -> None:
+    """Before any sample is read; NaNs are looked for block by block by compute_mask."""
     duration = fb.nsamp * fb.tsamp
     if duration < settings.low_T_to_search:
         raise SearchError(
             fb.header.obs_name, f"only {duration:.1f} s of data (searching needs "
             f"{settings.low_T_to_search:g} s)",
             "search a complete beam, or lower searching.low_T_to_search",
-        )
-    if not np.isfinite(fb.data).all():
-        raise SearchError(
-            fb.header.obs_name, "the data contain NaN or infinite samples",
-            "re-download the beam's files; they are corrupt",
         )
 
 
@@ -74,7 +73,9 @@ class EmbeddedEngine:
 
     name = "embedded"
 
-    def __init__(self, zaplist: Path | None = None, ffa: bool = True) -> None:
+    def __init__(self, zaplist: Path | None = None, ffa: bool = True,
+                 zaplistdir: Path | None = None) -> None:
+        self.default_zaplist, self.zaplistdir = zaplist, zaplistdir
         self.zaplist = Zaplist.read(zaplist) if zaplist else Zaplist(np.empty(0), np.empty(0))
         self.ffa = ffa  # also run the long-period FFA search (palfa.search.ffa)
 
@@ -82,17 +83,32 @@ class EmbeddedEngine:
         self, files: Sequence[Path], outdir: Path, settings: SearchingSettings,
         progress: Progress | None = None,
     ) -> BeamResults:
-        from palfa.psrfits.reader import read_beam
+        """Reads the files block by block (twice: RFI statistics, then cleaning) and keeps the
+        cleaned beam in a scratch file under ``settings.base_tmp_dir``: memory holds blocks and
+        series, never the beam."""
+        from palfa.psrfits.reader import open_beam
 
         timer = StageTimer()
-        with timer.stage("read"):
-            fb = read_beam([Path(f) for f in files], skip_rows=settings.skip_rows)
-        return self.search_filterbank(fb, outdir, settings, progress, timer)
+        with timer.stage("read"):  # the files checked; their samples are read in "rfifind"
+            fb = open_beam([Path(f) for f in files], skip_rows=settings.skip_rows)
+        with scratch_dir(settings.base_tmp_dir, fb.header.obs_name) as scratch:
+            return self.search_filterbank(fb, outdir, settings, progress, timer, scratch,
+                                          self._zaplist_for(files))
+
+    def _zaplist_for(self, files: Sequence[Path]) -> Zaplist:
+        """The beam's known birdies, chosen as the original did (per file, beam, MJD, default)."""
+        choice = choose_zaplist([Path(f) for f in files], self.zaplistdir, self.default_zaplist)
+        if choice.kind == "none":
+            return Zaplist(np.empty(0), np.empty(0))
+        return Zaplist.parse(choice.text.decode(errors="replace"), choice.name)
 
     def search_filterbank(
-        self, fb: Filterbank, outdir: Path, settings: SearchingSettings,
+        self, fb: BeamSamples, outdir: Path, settings: SearchingSettings,
         progress: Progress | None = None, timer: StageTimer | None = None,
+        scratch: Path | None = None, zaplist: Zaplist | None = None,
     ) -> BeamResults:
+        """Searches ``fb`` (a beam in memory, or a stream of blocks); the cleaned beam and its
+        downsampled copies go to files in ``scratch``, or (None) stay in memory."""
         report = progress or (lambda stage, fraction: None)
         timer = timer or StageTimer()
         outdir.mkdir(parents=True, exist_ok=True)
@@ -107,10 +123,14 @@ class EmbeddedEngine:
                     "check the receiver/backend for this observation; there is nothing to search",
                 )
             plot_mask(mask, fb, outdir / names.RFIFIND_PNG)
-            beam = apply_mask(fb, mask, zero_dm=settings.zero_dm)
+            beam = apply_mask(fb, mask, zero_dm=settings.zero_dm, scratch=scratch)
 
         plan = make_plan(fb.tsamp, fb.freqs_mhz, fb.header.chan_bw_mhz, settings.max_dm, fb.nsamp)
-        raw, pulses = self._search_trials(beam, plan, settings, timer, report)
+        zaps = self.zaplist if zaplist is None else zaplist
+        if settings.dynamic_zap:
+            with timer.stage("birdies"):
+                zaps = zaps.union(find_birdies(beam, settings.low_DM_cutoff))
+        raw, pulses = self._search_trials(beam, plan, settings, timer, report, zaps)
 
         report("sifting", 0.9)
         with timer.stage("sifting"):
@@ -126,13 +146,13 @@ class EmbeddedEngine:
             plot_pulses(outdir / names.SINGLEPULSE_PNG, pulses, settings.singlepulse_plot_SNR,
                         beam.nsamp * beam.tsamp_s)
 
-        self.zaplist.write(outdir / names.ZAPLIST)
+        zaps.write(outdir / names.ZAPLIST)
         self._write_params(outdir / names.SEARCH_PARAMS, settings, plan, sift_report, pulses)
         results = BeamResults(
             header=fb.header, candidates=cands,
             diagnostics=beam_diagnostics(
                 masked_fraction=mask.masked_fraction, candidates=cands, num_produced=len(raw),
-                settings=settings, zaplist=self.zaplist, nyquist_hz=0.5 / fb.tsamp,
+                settings=settings, zaplist=zaps, nyquist_hz=0.5 / fb.tsamp,
             ),
         )
         write_results(outdir, results)
@@ -142,14 +162,9 @@ class EmbeddedEngine:
 
     def _search_trials(
         self, beam: CleanBeam, plan: DedispersionPlan, settings: SearchingSettings,
-        timer: StageTimer, report: Progress,
+        timer: StageTimer, report: Progress, zaplist: Zaplist,
     ) -> tuple[list[RawCandidate], list[SinglePulse]]:
-        passes = [  # PALFA's two passes: low (zmax 0, 16 harmonics), high (zmax 50, 8)
-            AccelParams(settings.lo_accel_numharm, settings.lo_accel_sigma, settings.lo_accel_flo,
-                        settings.lo_accel_zmax),
-            AccelParams(settings.hi_accel_numharm, settings.hi_accel_sigma, settings.hi_accel_flo,
-                        settings.hi_accel_zmax),
-        ]
+        passes = palfa_passes(settings)
         raw: list[RawCandidate] = []
         pulses: list[SinglePulse] = []
         done, total = 0, len(plan.dms)
@@ -157,7 +172,7 @@ class EmbeddedEngine:
         for step in plan.steps:
             dt = step.downsamp * beam.tsamp_s
             with timer.stage("downsample"):
-                data = downsample(beam.data, step.downsamp)
+                data = downsample(beam.data, step.downsamp, beam.scratch)
             trials = dedisperse(data, beam.freqs_mhz, step.dms, dt, DEFAULT_NSUB)
             while True:
                 with timer.stage("dedisperse"):
@@ -166,7 +181,7 @@ class EmbeddedEngine:
                     break
                 dm, series = item
                 with timer.stage("accelsearch"):
-                    raw.extend(search_series(series, dt, dm, passes, self.zaplist))
+                    raw.extend(search_series(series, dt, dm, passes, zaplist))
                 if ffa_trials[done]:
                     with timer.stage("ffa"):
                         raw.extend(ffa_search_series(series, dt, dm))
@@ -215,7 +230,7 @@ def get_engine(name: str, processing: ProcessingSettings | None = None,
     """The engine called ``name`` with the configured zaplists; ``runner`` runs PRESTO's programs."""
     processing = processing or ProcessingSettings()
     if name == "embedded":
-        return EmbeddedEngine(zaplist=processing.default_zaplist)
+        return EmbeddedEngine(zaplist=processing.default_zaplist, zaplistdir=processing.zaplistdir)
     if name == "presto":
         from palfa.presto.engine import PrestoEngine
 

@@ -19,8 +19,13 @@ class Zaplist:
     def read(cls, path: Path) -> Zaplist:
         if not path.is_file():
             raise SearchError(str(path), "zaplist not found", "give an existing zaplist or none")
+        return cls.parse(path.read_text(), str(path))
+
+    @classmethod
+    def parse(cls, text: str, source: str) -> Zaplist:
+        """A zaplist from its text; ``source`` names it in errors."""
         freqs, widths = [], []
-        for lineno, line in enumerate(path.read_text().splitlines(), start=1):
+        for lineno, line in enumerate(text.splitlines(), start=1):
             fields = line.split("#", 1)[0].split()
             if not fields:
                 continue
@@ -31,10 +36,14 @@ class Zaplist:
                 widths.append(float(fields[1]))
             except (IndexError, ValueError) as exc:
                 raise SearchError(
-                    f"{path}:{lineno}", f"not a 'freq width' line ({line.strip()!r})",
+                    f"{source}:{lineno}", f"not a 'freq width' line ({line.strip()!r})",
                     "write one birdie per line as two numbers in Hz: centre frequency and width",
                 ) from exc
         return cls(np.asarray(freqs), np.asarray(widths))
+
+    def union(self, other: Zaplist) -> Zaplist:
+        return Zaplist(np.concatenate([self.freqs_hz, other.freqs_hz]),
+                       np.concatenate([self.widths_hz, other.widths_hz]))
 
     def write(self, path: Path) -> None:
         lines = ["#    Freq(Hz)      Width(Hz)"]

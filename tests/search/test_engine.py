@@ -73,3 +73,17 @@ def test_bad_beams_are_refused(make_beam, tmp_path):
         engine.search_filterbank(dead, tmp_path, SETTINGS)
     with pytest.raises(SearchError, match=r"searching\.engine"):
         get_engine("nope")
+
+
+def test_the_beams_own_zaplist_is_used(tmp_path):
+    from palfa.presto.zaplist import custom_names
+    from palfa.search.zaplist import Zaplist
+
+    beam = simulate_beam(BeamSpec(nchan_per_file=16, tsamp_s=256e-6, nsamp=2**15, seed=5),
+                         tmp_path / "raw")
+    per_beam = dict(custom_names(beam.files))["per-beam"]
+    (tmp_path / "zaplists").mkdir()
+    (tmp_path / "zaplists" / per_beam).write_text("# this beam only\n123.0 0.5\n")
+    engine = EmbeddedEngine(zaplistdir=tmp_path / "zaplists")
+    engine.search(beam.files, tmp_path / "out", SearchingSettings(max_dm=10.0, low_T_to_search=1.0))
+    assert 123.0 in Zaplist.read(tmp_path / "out" / "zaplist_used.txt").freqs_hz
