@@ -172,8 +172,8 @@ def check_work_pool(config: PipelineConfig, config_block: str, timeout_s: float)
                 queue.delete(queue_id)
                 raise PalfaError(f"work pool {settings.jobpooler.work_pool}",
                                  f"the test beam did not finish in {timeout_s:.0f} s",
-                                 "start a worker: prefect worker start --pool "
-                                 f"{settings.jobpooler.work_pool} (deployments/worker.sh)")
+                                 f"start a worker: PALFA_WORK_POOL={settings.jobpooler.work_pool} "
+                                 "PALFA_HOME=$PWD bash deployments/worker.sh")
             time.sleep(1.0)
         if queue.had_errors(queue_id):
             raise PalfaError(f"test beam run {queue_id}", queue.get_errors(queue_id)[-300:],

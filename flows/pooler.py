@@ -40,14 +40,17 @@ def pooler_flow(config_block: str = DEFAULT_BLOCK_NAME, continuous: bool = False
     poll = settings.jobpooler.poll_s if poll_s is None else poll_s
     totals: dict[str, int] = {}
     late_before = 0
-    progress = create_progress_artifact(0.0, description="beams ended / beams seen by this pooler run")
+    shown = 0.0
+    progress = create_progress_artifact(shown, description="beams ended / beams seen by this pooler run")
     while True:
         done = pooler.run_once()
         for key, value in done.outcomes().items():
             totals[key] = totals.get(key, 0) + value
         ended = sum(totals.get(k, 0) for k in ENDED)
         seen = ended + done.waiting + done.in_queue
-        update_progress_artifact(progress, 100.0 * ended / seen if seen else 100.0)
+        if (percent := 100.0 * ended / seen if seen else 100.0) != shown:  # a write only when it moved
+            shown = percent
+            update_progress_artifact(progress, percent)
         if done.submitted or done.processed or done.processing_failed:
             logger.info("pass: %s", done.counts())
         late = queue.late_runs()

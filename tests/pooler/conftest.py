@@ -17,7 +17,15 @@ from aiosmtpd.controller import Controller
 from pydantic import SecretStr
 
 sys.path.insert(0, str(Path(__file__).parent))
-from prefect_cluster import create_pool, deploy_beam_search, free_port, start_server, start_worker, stop
+from prefect_cluster import (
+    TINY_SEARCH,
+    create_pool,
+    deploy_beam_search,
+    free_port,
+    start_server,
+    start_worker,
+    stop,
+)
 
 from blocks.config import PipelineConfig
 from blocks.credentials import CommonDbCredentials, SmtpCredentials
@@ -26,8 +34,6 @@ from palfa.config.workspace import init_workspace
 from palfa.jobtracker.tracker import JobTracker, NewFile
 from palfa.simulate import SimulatedBeam, simulate_survey
 
-# 2.1 s beams that search in about a second; low_T_to_search at its default (20 s) fails them.
-TINY_SEARCH = {"max_dm": 20.0, "max_cands_to_fold": 1, "low_T_to_search": 1.0}
 FAST_POOLER = {"poll_s": 0.5, "max_jobs_running": 2, "max_jobs_queue": 2, "max_attempts": 2}
 
 

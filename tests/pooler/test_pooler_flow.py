@@ -25,6 +25,11 @@ def flow_run(queue_id: str) -> FlowRun:
         return client.read_flow_run(UUID(queue_id))
 
 
+def parent_cmdline(pid: int) -> bytes:
+    ppid = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1]
+    return Path(f"/proc/{ppid}/cmdline").read_bytes()
+
+
 def artifact_keys(run_id: str) -> set[str]:
     with get_client(sync_client=True) as client:
         found = client.read_artifacts(artifact_filter=ArtifactFilter())
@@ -72,6 +77,8 @@ def test_run_lost_with_its_killed_worker_is_retried_and_finishes(
         time.sleep(0.1)  # the worker has started the run's process
     time.sleep(1.0)
     assert flow_run(first.queue_id).state.type in (StateType.PENDING, StateType.RUNNING)
+    # the run's process was forked by the worker's fork server, not started as a fresh Python
+    assert b"forkserver" in parent_cmdline(int(flow_run(first.queue_id).infrastructure_pid.split(":")[-1]))
     kill_tree(doomed)
     workers("rescue")
 

@@ -1,0 +1,1 @@
+"""Prefect workers: the process worker whose flow-run processes start with their imports done."""
