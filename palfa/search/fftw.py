@@ -75,10 +75,18 @@ def _plan(kind: str, shape: tuple[int, ...], threads: int) -> pyfftw.FFTW:
         return _fftw(kind, shape, threads, ("FFTW_ESTIMATE",))
 
 
+THREADED_SIZE = 2**18  # smaller transforms run on one thread: waking a second costs more
+
+
+def _threads(shape: tuple[int, ...]) -> int:
+    return fft_workers() if int(np.prod(shape)) >= THREADED_SIZE else 1
+
+
 def plan(kind: str, shape: tuple[int, ...]) -> pyfftw.FFTW:
     """The plan of a ``kind`` ("rfft", "fft" or "ifft", unnormalised) transform along the last
-    axis of ``shape``, with ``fft_workers()`` threads."""
-    return _plan(kind, tuple(int(n) for n in shape), fft_workers())
+    axis of ``shape``, threaded (``fft_workers()``) only when large."""
+    shape = tuple(int(n) for n in shape)
+    return _plan(kind, shape, _threads(shape))
 
 
 def measure_plans(transforms: Iterable[Transform]) -> Path:
@@ -86,7 +94,8 @@ def measure_plans(transforms: Iterable[Transform]) -> Path:
     wisdom; returns where. Slow (seconds per transform): run once per machine, not per beam."""
     _load_wisdom()
     for kind, shape in transforms:
-        _fftw(kind, tuple(int(n) for n in shape), fft_workers(), ("FFTW_MEASURE",))
+        shape = tuple(int(n) for n in shape)
+        _fftw(kind, shape, _threads(shape), ("FFTW_MEASURE",))
     _plan.cache_clear()  # later searches pick up the measured plans
     return _save_wisdom()
 

@@ -12,9 +12,10 @@ from palfa.search import fftw
 
 CHECK_WISDOM = """
 import sys
-from palfa.search.fftw import _fftw, _load_wisdom, fft_workers
+from palfa.search.fftw import _fftw, _load_wisdom, _threads
 _load_wisdom()
-_fftw(sys.argv[1], tuple(int(n) for n in sys.argv[2:]), fft_workers(), ("FFTW_MEASURE", "FFTW_WISDOM_ONLY"))
+shape = tuple(int(n) for n in sys.argv[2:])
+_fftw(sys.argv[1], shape, _threads(shape), ("FFTW_MEASURE", "FFTW_WISDOM_ONLY"))
 """
 
 
@@ -38,7 +39,6 @@ def test_measured_plans_are_saved_for_later_processes(tmp_path, monkeypatch):
            "PALFA_FFTW_WISDOM": str(tmp_path / "cache" / "fftw-wisdom")}
     monkeypatch.setenv("PALFA_FFTW_WISDOM", env["PALFA_FFTW_WISDOM"])
     monkeypatch.setenv("PALFA_FFTW_PLANNING_S", "0.5")
-    monkeypatch.setattr(fftw, "fft_workers", lambda: 2)  # as NUMBA_NUM_THREADS=2 in env
     shape = (3, 4 * 1013)  # a shape no other test measures
     assert not has_wisdom(env, "ifft", shape)
     path = fftw.measure_plans([("ifft", shape)])
