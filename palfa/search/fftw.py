@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pyfftw
 
+from palfa.errors import SearchError
 from palfa.search.cores import fft_workers
 
 Transform = tuple[str, tuple[int, ...]]  # kind ("rfft", "fft", "ifft") and shape of the input
@@ -46,10 +47,14 @@ def _load_wisdom() -> None:
 def _save_wisdom() -> Path:
     """Write the wisdom atomically (several nodes may share a home; the last one wins)."""
     path = wisdom_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:
-        tmp.write(pickle.dumps(pyfftw.export_wisdom()))
-    os.replace(tmp.name, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:
+            tmp.write(pickle.dumps(pyfftw.export_wisdom()))
+        os.replace(tmp.name, path)
+    except OSError as exc:
+        raise SearchError(str(path), f"cannot save the FFTW wisdom ({exc.strerror})",
+                          "set PALFA_FFTW_WISDOM to a file in a writable directory") from exc
     return path
 
 

@@ -8,6 +8,7 @@ import sys
 import numpy as np
 import pytest
 
+from palfa.errors import SearchError
 from palfa.search import fftw
 
 CHECK_WISDOM = """
@@ -54,3 +55,11 @@ def test_without_wisdom_a_search_plans_at_once(tmp_path, monkeypatch):
     transform.execute()
     assert transform.output_array[0] == pytest.approx(5 * 1019)
     assert not (tmp_path / "none").exists()
+
+
+def test_an_unwritable_wisdom_file_is_named_with_the_fix(tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("PALFA_FFTW_WISDOM", str(blocker / "fftw-wisdom"))
+    with pytest.raises(SearchError, match="PALFA_FFTW_WISDOM"):
+        fftw.measure_plans([("fft", (7 * 1009,))])
